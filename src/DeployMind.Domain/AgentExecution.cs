@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace DeployMind.Domain;
 
 /// <summary>One run of an agent for a deployment, with its LLM usage and cost.</summary>
-public sealed class AgentExecution
+public sealed class AgentExecution : IDeploymentRecord
 {
     private DateTime _startedAt;
     private DateTime? _completedAt;

@@ -1,7 +1,7 @@
 namespace DeployMind.Domain;
 
 /// <summary>One container image build of a deployment, with its size and optimization figures.</summary>
-public sealed class BuildResult
+public sealed class BuildResult : IDeploymentRecord
 {
     private DateTime _createdAt;
 

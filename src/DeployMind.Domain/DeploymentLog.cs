@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace DeployMind.Domain;
 
 /// <summary>One entry of a deployment's chronological event trail.</summary>
-public sealed class DeploymentLog
+public sealed class DeploymentLog : IDeploymentRecord
 {
     private DateTime _timestamp;
 

@@ -1,7 +1,7 @@
 namespace DeployMind.Domain;
 
 /// <summary>One health probe of a deployed instance (one attempt of a retried check).</summary>
-public sealed class HealthCheck
+public sealed class HealthCheck : IDeploymentRecord
 {
     private DateTime _checkTime;
 

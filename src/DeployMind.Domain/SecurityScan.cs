@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace DeployMind.Domain;
 
 /// <summary>The result of one scanner (dockerfile, dependencies or secrets) over a deployment's source, with the agent's decision.</summary>
-public sealed class SecurityScan
+public sealed class SecurityScan : IDeploymentRecord
 {
     private DateTime _createdAt;
 
