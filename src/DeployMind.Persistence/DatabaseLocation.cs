@@ -49,8 +49,8 @@ public sealed partial record DatabaseLocation(DatabaseProviderKind Provider, str
             return new DatabaseLocation(DatabaseProviderKind.PostgreSql, NpgsqlKeyValues.Format(builder), NpgsqlKeyValues.Display(builder));
         }
 
-        if (url.EndsWith(".db", StringComparison.OrdinalIgnoreCase) || url.EndsWith(".sqlite", StringComparison.OrdinalIgnoreCase)
-            || url.Contains('/', StringComparison.Ordinal))
+        if (!UnknownScheme().IsMatch(url) && (url.EndsWith(".db", StringComparison.OrdinalIgnoreCase) || url.EndsWith(".sqlite", StringComparison.OrdinalIgnoreCase)
+            || url.Contains('/', StringComparison.Ordinal)))
         {
             return Sqlite(url, options);
         }
@@ -123,6 +123,9 @@ public sealed partial record DatabaseLocation(DatabaseProviderKind Provider, str
 
     [GeneratedRegex(@"^\s*(Host|Server)\s*=", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex KeyValueHost();
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*://", RegexOptions.CultureInvariant)]
+    private static partial Regex UnknownScheme();
 
     [GeneratedRegex(@"(://[^:/@\s]*:)[^@\s]*@", RegexOptions.CultureInvariant)]
     private static partial Regex UrlPassword();

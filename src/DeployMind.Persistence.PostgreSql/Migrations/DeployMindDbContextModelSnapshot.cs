@@ -471,12 +471,13 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CheckTime")
-                        .HasDatabaseName("ix_health_checks_failed_check_time")
-                        .HasFilter("healthy = false");
-
                     b.HasIndex("DeploymentId")
                         .HasDatabaseName("ix_health_checks_deployment_id");
+
+                    b.HasIndex(new[] { "CheckTime" }, "ix_health_checks_check_time");
+
+                    b.HasIndex(new[] { "CheckTime" }, "ix_health_checks_failed_check_time")
+                        .HasFilter("healthy = false");
 
                     b.ToTable("health_checks", (string)null);
                 });

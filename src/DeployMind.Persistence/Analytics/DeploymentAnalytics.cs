@@ -131,7 +131,7 @@ public sealed class DeploymentAnalytics(DeployMindDatabase database)
             var executions = Children(db, db.AgentExecutions, filter);
             var count = await executions.CountAsync(cancellationToken);
             var total = await executions.SumAsync(a => a.LlmCostUsd, cancellationToken);
-            return new LlmCost(count, total);
+            return new LlmCost(count, WithoutTrailingZeros(total));
         });
 
     /// <summary>SELECT agent_name, SUM(llm_tokens_input + llm_tokens_output) FROM agent_executions GROUP BY agent_name.</summary>
@@ -194,6 +194,9 @@ public sealed class DeploymentAnalytics(DeployMindDatabase database)
         var ids = Deployments(db, filter).Select(d => d.Id);
         return q.Where(r => ids.Contains(r.DeploymentId));
     }
+
+    // PostgreSQL's numeric keeps its column scale (0.12980040); SQLite's text does not. Show both the same way.
+    private static decimal WithoutTrailingZeros(decimal value) => value / 1.0000000000000000000000000000m;
 
     private static double? Round(double? value) => value is null ? null : Math.Round(value.Value, 2);
 

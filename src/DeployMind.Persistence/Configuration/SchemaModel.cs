@@ -141,9 +141,9 @@ internal static class SchemaModel
         e.Property(h => h.MaxAttempts).HasColumnName("max_attempts");
         e.Property(h => h.ErrorMessage).HasColumnName("error_message");
         e.HasIndex(h => h.DeploymentId).HasDatabaseName("ix_health_checks_deployment_id");
-        e.HasIndex(h => h.CheckTime).HasDatabaseName("ix_health_checks_check_time");
+        e.HasIndex(h => h.CheckTime, "ix_health_checks_check_time");
         // "Failed health checks ... ORDER BY check_time DESC": a partial index keeps that query small.
-        e.HasIndex(h => h.CheckTime).HasDatabaseName("ix_health_checks_failed_check_time").HasFilter("healthy = false");
+        e.HasIndex(h => h.CheckTime, "ix_health_checks_failed_check_time").HasFilter("healthy = false");
     }
 
     private static void ConfigureDeploymentLogs(EntityTypeBuilder<DeploymentLog> e, string json)

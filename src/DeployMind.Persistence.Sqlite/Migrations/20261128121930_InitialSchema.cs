@@ -275,6 +275,11 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                 columns: new[] { "status", "created_at" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_health_checks_check_time",
+                table: "health_checks",
+                column: "check_time");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_health_checks_deployment_id",
                 table: "health_checks",
                 column: "deployment_id");
