@@ -1,0 +1,51 @@
+using DeployMind.Persistence;
+using DeployMind.Persistence.PostgreSql;
+using DeployMind.Persistence.Retention;
+using DeployMind.Persistence.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DeployMind.Cli;
+
+/// <summary>What a command runs with: its output streams, the environment, and the services built from them.</summary>
+public sealed class CliContext
+{
+    public CliContext(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?> environment, TimeProvider? clock = null)
+    {
+        Output = output;
+        Error = error;
+        Environment = environment;
+        Clock = clock ?? TimeProvider.System;
+    }
+
+    public TextWriter Output { get; }
+
+    public TextWriter Error { get; }
+
+    public IReadOnlyDictionary<string, string?> Environment { get; }
+
+    public TimeProvider Clock { get; }
+
+    public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
+        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    public string? Variable(string name) =>
+        Environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    /// <summary>Builds the services for one command; the database option wins over DEPLOYMIND_DATABASE_URL.</summary>
+    public ServiceProvider BuildServices(string? databaseUrl, string? dataDirectory)
+    {
+        var retention = RetentionSettings.FromEnvironment(this);
+        var services = new ServiceCollection();
+        services.AddSingleton(Clock);
+        services.AddDeployMindSqlite();
+        services.AddDeployMindPostgreSql();
+        services.AddDeployMindPersistence(options =>
+        {
+            options.Url = databaseUrl ?? Variable(DatabaseOptions.UrlVariable);
+            options.DataDirectory = dataDirectory ?? Variable(DatabaseOptions.DataDirectoryVariable);
+        });
+        services.Configure<RetentionOptions>(retention.Apply);
+        return services.BuildServiceProvider();
+    }
+}
