@@ -9,6 +9,8 @@ public sealed class Deployment
     private DateTime _updatedAt;
     private DateTime? _startedAt;
     private DateTime? _completedAt;
+    private DateTime? _leaseExpiresAt;
+    private DateTime? _cancelRequestedAt;
 
     public required string Id { get; init; }
 
@@ -51,6 +53,18 @@ public sealed class Deployment
     public string? RollbackReason { get; set; }
 
     public JsonObject? Metadata { get; set; }
+
+    /// <summary>The worker process running this deployment, while one does.</summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>Until when the worker's claim holds; a lapsed lease means the worker died.</summary>
+    public DateTime? LeaseExpiresAt { get => _leaseExpiresAt; set => _leaseExpiresAt = UtcTimestamp.Normalize(value); }
+
+    /// <summary>Set by `deploymind cancel`; the worker stops at its next heartbeat.</summary>
+    public DateTime? CancelRequestedAt { get => _cancelRequestedAt; set => _cancelRequestedAt = UtcTimestamp.Normalize(value); }
+
+    /// <summary>The targets this deployment changes (newline-separated); each is locked while it runs.</summary>
+    public string? TargetKeys { get; set; }
 
     public Deployment? PreviousDeployment { get; set; }
 

@@ -20,6 +20,8 @@ public sealed class DeployMindDbContext(DbContextOptions<DeployMindDbContext> op
 
     public DbSet<AgentExecution> AgentExecutions => Set<AgentExecution>();
 
+    public DbSet<DeploymentTargetLock> TargetLocks => Set<DeploymentTargetLock>();
+
     internal DatabaseProviderKind ProviderKind => DatabaseProviderKinds.FromEfProviderName(Database.ProviderName);
 
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>

@@ -14,6 +14,8 @@ public abstract class SchemaTests(IDatabaseFactory factory)
             "id", "repository", "commit_sha", "branch", "instance_id", "region", "status", "environment", "strategy",
             "image_tag", "image_size_mb", "created_at", "updated_at", "started_at", "completed_at", "duration_seconds",
             "triggered_by", "trigger_type", "previous_deployment_id", "rollback_reason", "metadata",
+            // Queue bookkeeping beyond the seed's fields.
+            "worker_id", "lease_expires_at", "cancel_requested_at", "target_keys",
         ],
         ["security_scans"] =
         [

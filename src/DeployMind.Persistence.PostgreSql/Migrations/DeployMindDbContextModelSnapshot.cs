@@ -227,6 +227,10 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("branch");
 
+                    b.Property<DateTime?>("CancelRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_requested_at");
+
                     b.Property<string>("CommitSha")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -265,6 +269,10 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("instance_id");
 
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_expires_at");
+
                     b.Property<string>("Metadata")
                         .HasColumnType("jsonb")
                         .HasColumnName("metadata");
@@ -294,6 +302,7 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                         .HasColumnName("started_at");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
@@ -304,6 +313,11 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("strategy");
+
+                    b.Property<string>("TargetKeys")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)")
+                        .HasColumnName("target_keys");
 
                     b.Property<string>("TriggerType")
                         .IsRequired()
@@ -319,6 +333,11 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
+
+                    b.Property<string>("WorkerId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("worker_id");
 
                     b.HasKey("Id");
 
@@ -336,6 +355,9 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
 
                     b.HasIndex("Status", "CreatedAt")
                         .HasDatabaseName("ix_deployments_status_created_at");
+
+                    b.HasIndex("Status", "WorkerId", "LeaseExpiresAt")
+                        .HasDatabaseName("ix_deployments_queue");
 
                     b.ToTable("deployments", (string)null);
                 });
@@ -577,6 +599,37 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                     b.ToTable("security_scans", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Persistence.DeploymentTargetLock", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("target");
+
+                    b.Property<DateTime>("AcquiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acquired_at");
+
+                    b.Property<string>("DeploymentId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("WorkerId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("worker_id");
+
+                    b.HasKey("Target");
+
+                    b.HasIndex("DeploymentId")
+                        .HasDatabaseName("ix_deployment_target_locks_deployment_id");
+
+                    b.ToTable("deployment_target_locks", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Domain.AgentExecution", b =>
                 {
                     b.HasOne("DeployMind.Domain.Deployment", null)
@@ -627,6 +680,15 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                 {
                     b.HasOne("DeployMind.Domain.Deployment", null)
                         .WithMany("SecurityScans")
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeployMind.Persistence.DeploymentTargetLock", b =>
+                {
+                    b.HasOne("DeployMind.Domain.Deployment", null)
+                        .WithMany()
                         .HasForeignKey("DeploymentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

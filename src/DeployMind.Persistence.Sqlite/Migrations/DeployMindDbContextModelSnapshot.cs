@@ -218,6 +218,10 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("branch");
 
+                    b.Property<DateTime?>("CancelRequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_requested_at");
+
                     b.Property<string>("CommitSha")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -256,6 +260,10 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("instance_id");
 
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_expires_at");
+
                     b.Property<string>("Metadata")
                         .HasColumnType("TEXT")
                         .HasColumnName("metadata");
@@ -285,6 +293,7 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                         .HasColumnName("started_at");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT")
@@ -295,6 +304,11 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("strategy");
+
+                    b.Property<string>("TargetKeys")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_keys");
 
                     b.Property<string>("TriggerType")
                         .IsRequired()
@@ -310,6 +324,11 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
+
+                    b.Property<string>("WorkerId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("worker_id");
 
                     b.HasKey("Id");
 
@@ -327,6 +346,9 @@ namespace DeployMind.Persistence.Sqlite.Migrations
 
                     b.HasIndex("Status", "CreatedAt")
                         .HasDatabaseName("ix_deployments_status_created_at");
+
+                    b.HasIndex("Status", "WorkerId", "LeaseExpiresAt")
+                        .HasDatabaseName("ix_deployments_queue");
 
                     b.ToTable("deployments", (string)null);
                 });
@@ -562,6 +584,37 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                     b.ToTable("security_scans", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Persistence.DeploymentTargetLock", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.Property<DateTime>("AcquiredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acquired_at");
+
+                    b.Property<string>("DeploymentId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("WorkerId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("worker_id");
+
+                    b.HasKey("Target");
+
+                    b.HasIndex("DeploymentId")
+                        .HasDatabaseName("ix_deployment_target_locks_deployment_id");
+
+                    b.ToTable("deployment_target_locks", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Domain.AgentExecution", b =>
                 {
                     b.HasOne("DeployMind.Domain.Deployment", null)
@@ -612,6 +665,15 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                 {
                     b.HasOne("DeployMind.Domain.Deployment", null)
                         .WithMany("SecurityScans")
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeployMind.Persistence.DeploymentTargetLock", b =>
+                {
+                    b.HasOne("DeployMind.Domain.Deployment", null)
+                        .WithMany()
                         .HasForeignKey("DeploymentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

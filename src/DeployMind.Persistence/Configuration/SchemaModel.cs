@@ -19,6 +19,19 @@ internal static class SchemaModel
         ConfigureHealthChecks(model.Entity<HealthCheck>());
         ConfigureDeploymentLogs(model.Entity<DeploymentLog>(), json);
         ConfigureAgentExecutions(model.Entity<AgentExecution>(), json);
+        ConfigureTargetLocks(model.Entity<DeploymentTargetLock>());
+    }
+
+    private static void ConfigureTargetLocks(EntityTypeBuilder<DeploymentTargetLock> e)
+    {
+        e.ToTable("deployment_target_locks");
+        e.HasKey(l => l.Target);
+        e.Property(l => l.Target).HasColumnName("target").HasMaxLength(256);
+        e.Property(l => l.DeploymentId).HasColumnName("deployment_id").HasMaxLength(32).IsRequired();
+        e.Property(l => l.WorkerId).HasColumnName("worker_id").HasMaxLength(128).IsRequired();
+        e.Property(l => l.AcquiredAt).HasColumnName("acquired_at");
+        e.HasOne<Deployment>().WithMany().HasForeignKey(l => l.DeploymentId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(l => l.DeploymentId).HasDatabaseName("ix_deployment_target_locks_deployment_id");
     }
 
     private static void ConfigureDeployments(EntityTypeBuilder<Deployment> e, string json)
@@ -31,7 +44,8 @@ internal static class SchemaModel
         e.Property(d => d.Branch).HasColumnName("branch").HasMaxLength(255);
         e.Property(d => d.InstanceId).HasColumnName("instance_id").HasMaxLength(64);
         e.Property(d => d.Region).HasColumnName("region").HasMaxLength(32);
-        e.Property(d => d.Status).HasColumnName("status").HasMaxLength(20).HasConversion(ValueConversions.Wire<DeploymentStatus>());
+        // The status is the concurrency token: a worker that lost its deployment (cancelled, recovered) cannot overwrite it.
+        e.Property(d => d.Status).HasColumnName("status").HasMaxLength(20).HasConversion(ValueConversions.Wire<DeploymentStatus>()).IsConcurrencyToken();
         e.Property(d => d.Environment).HasColumnName("environment").HasMaxLength(16).HasConversion(ValueConversions.Wire<DeploymentEnvironment>());
         e.Property(d => d.Strategy).HasColumnName("strategy").HasMaxLength(16).HasConversion(ValueConversions.Wire<DeploymentStrategy>());
         e.Property(d => d.ImageTag).HasColumnName("image_tag").HasMaxLength(512);
@@ -48,6 +62,11 @@ internal static class SchemaModel
         e.Property(d => d.Metadata).HasColumnName("metadata").HasColumnType(json)
             .HasConversion(ValueConversions.JsonObject, ValueConversions.JsonObjectComparer);
 
+        e.Property(d => d.WorkerId).HasColumnName("worker_id").HasMaxLength(128);
+        e.Property(d => d.LeaseExpiresAt).HasColumnName("lease_expires_at");
+        e.Property(d => d.CancelRequestedAt).HasColumnName("cancel_requested_at");
+        e.Property(d => d.TargetKeys).HasColumnName("target_keys").HasMaxLength(4096);
+
         e.HasOne(d => d.PreviousDeployment).WithMany()
             .HasForeignKey(d => d.PreviousDeploymentId).OnDelete(DeleteBehavior.SetNull);
         e.HasMany(d => d.SecurityScans).WithOne().HasForeignKey(s => s.DeploymentId).OnDelete(DeleteBehavior.Cascade);
@@ -60,6 +79,7 @@ internal static class SchemaModel
         e.HasIndex(d => new { d.Status, d.CreatedAt }).HasDatabaseName("ix_deployments_status_created_at");
         e.HasIndex(d => new { d.Repository, d.CreatedAt }).HasDatabaseName("ix_deployments_repository_created_at");
         e.HasIndex(d => new { d.InstanceId, d.Status }).HasDatabaseName("ix_deployments_instance_id_status");
+        e.HasIndex(d => new { d.Status, d.WorkerId, d.LeaseExpiresAt }).HasDatabaseName("ix_deployments_queue");
         e.HasIndex(d => d.PreviousDeploymentId).HasDatabaseName("ix_deployments_previous_deployment_id");
     }
 
