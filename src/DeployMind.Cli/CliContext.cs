@@ -2,6 +2,7 @@ using DeployMind.Persistence;
 using DeployMind.Persistence.PostgreSql;
 using DeployMind.Persistence.Retention;
 using DeployMind.Persistence.Sqlite;
+using DeployMind.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DeployMind.Cli;
@@ -46,6 +47,7 @@ public sealed class CliContext
             options.DataDirectory = dataDirectory ?? Variable(DatabaseOptions.DataDirectoryVariable);
         });
         services.Configure<RetentionOptions>(retention.Apply);
+        services.AddDeployMindPipeline();
         return services.BuildServiceProvider();
     }
 }

@@ -13,6 +13,10 @@ public static class DeployMindCli
         root.Options.Add(GlobalOptions.DataDirectory);
         root.Subcommands.Add(DbCommands.Create(context));
         root.Subcommands.Add(StatsCommands.Create(context));
+        foreach (var command in DeploymentCommands.Create(context))
+        {
+            root.Subcommands.Add(command);
+        }
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -7,6 +7,7 @@ public static class ExitCodes
     public const int Failure = 1;
     public const int InvalidInput = 2;
     public const int DatabaseUnavailable = 3;
+    public const int NotFound = 4;
     public const int PolicyRejected = 10;
     public const int DeploymentFailed = 11;
     public const int RolledBack = 12;

@@ -25,6 +25,7 @@ internal sealed class SqliteBulkWriter : IBulkWriter
         if (_connection.State != System.Data.ConnectionState.Open)
         {
             await _connection.OpenAsync(cancellationToken);
+            SqliteConnectionSettings.Apply(_connection);
         }
 
         await using var tx = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken);

@@ -13,7 +13,8 @@ public sealed class SqliteDatabaseProvider : IDatabaseProvider
     public void Configure(DbContextOptionsBuilder builder, DatabaseLocation location, DatabaseOptions options) =>
         builder.UseSqlite(location.ConnectionString, sqlite => sqlite
             .MigrationsAssembly(typeof(SqliteDatabaseProvider).Assembly.GetName().Name)
-            .CommandTimeout(options.CommandTimeoutSeconds));
+            .CommandTimeout(options.CommandTimeoutSeconds))
+            .AddInterceptors(SqliteConnectionSettings.Instance);
 
     public async Task PrepareAsync(DatabaseLocation location, CancellationToken cancellationToken)
     {

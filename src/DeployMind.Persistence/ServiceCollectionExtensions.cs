@@ -24,6 +24,7 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<DeployMindDatabase>();
         services.TryAddSingleton<DeploymentAnalytics>();
         services.TryAddSingleton<RetentionPolicy>();
+        services.TryAddSingleton<DeploymentQueries>();
         return services;
     }
 }

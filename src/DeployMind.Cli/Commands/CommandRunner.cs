@@ -29,6 +29,11 @@ internal static class CommandRunner
                 await context.Error.WriteLineAsync($"error: {ex.Message}");
                 return ExitCodes.DatabaseUnavailable;
             }
+            catch (NotFoundException ex)
+            {
+                await context.Error.WriteLineAsync($"error: {ex.Message}");
+                return ExitCodes.NotFound;
+            }
             catch (DeployMindException ex)
             {
                 await context.Error.WriteLineAsync($"error: {ex.Message}");

@@ -5,14 +5,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DeployMind.Pipeline.Execution;
 
+/// <summary>One entry of the deployment_logs trail, before it is written.</summary>
+public sealed record LogEntry(LogLevel Level, string Agent, string EventType, string Message, JsonObject? Data = null);
+
 /// <summary>Writes a deployment's trail: log entries as they happen, and one agent_executions row per agent run.</summary>
 public interface IDeploymentJournal
 {
-    Task LogAsync(LogLevel level, string agent, string eventType, string message, JsonObject? data, CancellationToken cancellationToken);
+    Task LogAsync(LogEntry entry, CancellationToken cancellationToken);
 
-    Task<AgentExecution> StartExecutionAsync(string agentName, string agentVersion, CancellationToken cancellationToken);
+    /// <summary>Inserts the agent_executions row of a starting agent, with its first log entry in the same commit.</summary>
+    Task<AgentExecution> StartExecutionAsync(string agentName, string agentVersion, LogEntry? entry, CancellationToken cancellationToken);
 
-    Task CompleteExecutionAsync(AgentExecution execution, CancellationToken cancellationToken);
+    /// <summary>Records how the agent run ended, with its last log entry in the same commit.</summary>
+    Task CompleteExecutionAsync(AgentExecution execution, LogEntry? entry, CancellationToken cancellationToken);
+
+    Task LogAsync(LogLevel level, string agent, string eventType, string message, JsonObject? data, CancellationToken cancellationToken) =>
+        LogAsync(new LogEntry(level, agent, eventType, message, data), cancellationToken);
 }
 
 /// <summary>
@@ -21,27 +29,17 @@ public interface IDeploymentJournal
 /// </summary>
 public sealed class DeploymentJournal(DeployMindDatabase database, string deploymentId, SecretMask mask, TimeProvider clock) : IDeploymentJournal
 {
-    public async Task LogAsync(LogLevel level, string agent, string eventType, string message, JsonObject? data, CancellationToken cancellationToken)
+    public Task LogAsync(LogEntry entry, CancellationToken cancellationToken) => database.GuardAsync(async () =>
     {
-        var entry = new DeploymentLog
-        {
-            DeploymentId = deploymentId,
-            Timestamp = UtcTimestamp.Now(clock),
-            Level = level,
-            Agent = agent,
-            EventType = eventType,
-            Message = mask.Apply(message),
-            EventData = data is null ? null : mask.Apply(data),
-        };
-        await database.GuardAsync(async () =>
-        {
-            await using var db = database.CreateContext();
-            db.DeploymentLogs.Add(entry);
-            await db.SaveChangesAsync(cancellationToken);
-        });
-    }
+        await using var db = database.CreateContext();
+        db.DeploymentLogs.Add(Row(entry));
+        await db.SaveChangesAsync(cancellationToken);
+    });
 
-    public async Task<AgentExecution> StartExecutionAsync(string agentName, string agentVersion, CancellationToken cancellationToken)
+    public Task LogAsync(LogLevel level, string agent, string eventType, string message, JsonObject? data, CancellationToken cancellationToken) =>
+        LogAsync(new LogEntry(level, agent, eventType, message, data), cancellationToken);
+
+    public async Task<AgentExecution> StartExecutionAsync(string agentName, string agentVersion, LogEntry? entry, CancellationToken cancellationToken)
     {
         var execution = new AgentExecution
         {
@@ -55,28 +53,43 @@ public sealed class DeploymentJournal(DeployMindDatabase database, string deploy
         {
             await using var db = database.CreateContext();
             db.AgentExecutions.Add(execution);
+            if (entry is not null)
+            {
+                db.DeploymentLogs.Add(Row(entry));
+            }
+
             await db.SaveChangesAsync(cancellationToken);
         });
         return execution;
     }
 
-    public async Task CompleteExecutionAsync(AgentExecution execution, CancellationToken cancellationToken)
+    public async Task CompleteExecutionAsync(AgentExecution execution, LogEntry? entry, CancellationToken cancellationToken)
     {
         execution.ErrorMessage = execution.ErrorMessage is null ? null : mask.Apply(execution.ErrorMessage);
         execution.Output = execution.Output is null ? null : mask.Apply(execution.Output);
         await database.GuardAsync(async () =>
         {
             await using var db = database.CreateContext();
-            await db.AgentExecutions.Where(a => a.Id == execution.Id).ExecuteUpdateAsync(u => u
-                .SetProperty(a => a.CompletedAt, execution.CompletedAt)
-                .SetProperty(a => a.DurationSeconds, execution.DurationSeconds)
-                .SetProperty(a => a.Success, execution.Success)
-                .SetProperty(a => a.LlmModel, execution.LlmModel)
-                .SetProperty(a => a.LlmTokensInput, execution.LlmTokensInput)
-                .SetProperty(a => a.LlmTokensOutput, execution.LlmTokensOutput)
-                .SetProperty(a => a.LlmCostUsd, execution.LlmCostUsd)
-                .SetProperty(a => a.Output, execution.Output)
-                .SetProperty(a => a.ErrorMessage, execution.ErrorMessage), cancellationToken);
+            db.AgentExecutions.Attach(execution);
+            db.Entry(execution).State = EntityState.Modified;
+            if (entry is not null)
+            {
+                db.DeploymentLogs.Add(Row(entry));
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
         });
     }
+
+    /// <summary>The row an entry becomes, masked; callers that commit other changes with it add it to their own context.</summary>
+    public DeploymentLog Row(LogEntry entry) => new()
+    {
+        DeploymentId = deploymentId,
+        Timestamp = UtcTimestamp.Now(clock),
+        Level = entry.Level,
+        Agent = entry.Agent,
+        EventType = entry.EventType,
+        Message = mask.Apply(entry.Message),
+        EventData = entry.Data is null ? null : mask.Apply(entry.Data),
+    };
 }

@@ -91,18 +91,17 @@ public sealed partial class DeploymentOrchestrator(
             run.Completed.Push(agent);
         }
 
-        await MoveAsync(run, DeploymentStatus.Deployed, CancellationToken.None);
-        await run.Journal.LogAsync(LogLevel.Info, Orchestrator, DeploymentEvents.DeploymentCompleted,
-            $"Deployment completed successfully in {d.DurationSeconds:0.#} s", new JsonObject { ["duration_seconds"] = d.DurationSeconds },
-            CancellationToken.None);
+        await MoveAsync(run, DeploymentStatus.Deployed, CancellationToken.None,
+            log: () => new LogEntry(LogLevel.Info, Orchestrator, DeploymentEvents.DeploymentCompleted,
+                $"Deployment completed successfully in {d.DurationSeconds:0.#} s", new JsonObject { ["duration_seconds"] = d.DurationSeconds }));
         return DeploymentStatus.Deployed;
     }
 
     private async Task<AgentResult> RunAgentAsync(Run run, PipelineStage stage, IDeploymentAgent agent, CancellationToken cancellationToken)
     {
-        var execution = await run.Journal.StartExecutionAsync(agent.Name, agent.Version, cancellationToken);
-        await run.Journal.LogAsync(LogLevel.Info, agent.Name, DeploymentEvents.StageStarted, $"{Name(stage)} stage started",
-            new JsonObject { ["stage"] = Name(stage), ["agent_version"] = agent.Version }, cancellationToken);
+        var execution = await run.Journal.StartExecutionAsync(agent.Name, agent.Version,
+            new LogEntry(LogLevel.Info, agent.Name, DeploymentEvents.StageStarted, $"{Name(stage)} stage started",
+                new JsonObject { ["stage"] = Name(stage), ["agent_version"] = agent.Version }), cancellationToken);
         var watch = Stopwatch.StartNew();
         AgentResult result;
         try
@@ -111,7 +110,7 @@ public sealed partial class DeploymentOrchestrator(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await CompleteExecutionAsync(run, execution, watch, AgentResult.Failure("cancelled"));
+            await CompleteExecutionAsync(run, execution, watch, AgentResult.Failure("cancelled"), null);
             throw;
         }
         catch (DeployMindException ex)
@@ -124,23 +123,17 @@ public sealed partial class DeploymentOrchestrator(
             result = AgentResult.Failure($"the {agent.Name} agent failed unexpectedly: {ex.GetType().Name}: {ex.Message}");
         }
 
-        await CompleteExecutionAsync(run, execution, watch, result);
-        if (result.Succeeded)
-        {
-            await run.Journal.LogAsync(LogLevel.Info, agent.Name, DeploymentEvents.StageCompleted,
-                $"{Name(stage)} stage completed in {watch.Elapsed.TotalSeconds:0.0} s", new JsonObject { ["stage"] = Name(stage) }, CancellationToken.None);
-        }
-        else
-        {
-            await run.Journal.LogAsync(LogLevel.Error, agent.Name, DeploymentEvents.StageFailed,
+        var entry = result.Succeeded
+            ? new LogEntry(LogLevel.Info, agent.Name, DeploymentEvents.StageCompleted,
+                $"{Name(stage)} stage completed in {watch.Elapsed.TotalSeconds:0.0} s", new JsonObject { ["stage"] = Name(stage) })
+            : new LogEntry(LogLevel.Error, agent.Name, DeploymentEvents.StageFailed,
                 $"{Name(stage)} stage {(result.Outcome == AgentOutcome.Rejected ? "rejected the deployment" : "failed")}: {result.Reason}",
-                new JsonObject { ["stage"] = Name(stage), ["outcome"] = result.Outcome.ToString().ToLowerInvariant() }, CancellationToken.None);
-        }
-
+                new JsonObject { ["stage"] = Name(stage), ["outcome"] = result.Outcome.ToString().ToLowerInvariant() });
+        await CompleteExecutionAsync(run, execution, watch, result, entry);
         return result;
     }
 
-    private async Task CompleteExecutionAsync(Run run, AgentExecution execution, Stopwatch watch, AgentResult result)
+    private async Task CompleteExecutionAsync(Run run, AgentExecution execution, Stopwatch watch, AgentResult result, LogEntry? entry)
     {
         var llm = result.Llm;
         execution.CompletedAt = UtcTimestamp.Now(clock);
@@ -153,7 +146,7 @@ public sealed partial class DeploymentOrchestrator(
         execution.Output = result.Output;
         execution.ErrorMessage = result.Reason;
         using var finalize = new CancellationTokenSource(_options.FinalizeTimeout);
-        await run.Journal.CompleteExecutionAsync(execution, finalize.Token);
+        await run.Journal.CompleteExecutionAsync(execution, entry, finalize.Token);
     }
 
     private async Task<DeploymentStatus> FailAsync(Run run, PipelineStage stage, IDeploymentAgent? agent, AgentResult result)
@@ -180,10 +173,10 @@ public sealed partial class DeploymentOrchestrator(
             };
         }
 
-        await MoveAsync(run, final, CancellationToken.None);
-        await run.Journal.LogAsync(final == DeploymentStatus.RolledBack ? LogLevel.Warning : LogLevel.Error, Orchestrator,
-            DeploymentEvents.DeploymentFailed, $"Deployment {final.ToWire()} at the {Name(stage)} stage: {reason}",
-            new JsonObject { ["stage"] = Name(stage), ["status"] = final.ToWire(), ["reason"] = reason }, CancellationToken.None);
+        await MoveAsync(run, final, CancellationToken.None,
+            log: () => new LogEntry(final == DeploymentStatus.RolledBack ? LogLevel.Warning : LogLevel.Error, Orchestrator,
+                DeploymentEvents.DeploymentFailed, $"Deployment {final.ToWire()} at the {Name(stage)} stage: {reason}",
+                new JsonObject { ["stage"] = Name(stage), ["status"] = final.ToWire(), ["reason"] = reason }));
         await ExplainAsync(run);
         return final;
     }
@@ -241,7 +234,7 @@ public sealed partial class DeploymentOrchestrator(
         }
 
         var watch = Stopwatch.StartNew();
-        var execution = await run.Journal.StartExecutionAsync("advisor", "1.0.0", CancellationToken.None);
+        var execution = await run.Journal.StartExecutionAsync("advisor", "1.0.0", null, CancellationToken.None);
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -254,13 +247,13 @@ public sealed partial class DeploymentOrchestrator(
                 ["next_steps"] = new JsonArray(analysis.NextSteps.Select(e => (JsonNode)e).ToArray()),
                 ["model"] = analysis.Usage.Model,
             };
-            await CompleteExecutionAsync(run, execution, watch, AgentResult.Success(json, analysis.Usage));
-            await run.Journal.LogAsync(LogLevel.Info, "advisor", DeploymentEvents.RootCauseSummary, analysis.Summary, json, CancellationToken.None);
+            await CompleteExecutionAsync(run, execution, watch, AgentResult.Success(json, analysis.Usage),
+                new LogEntry(LogLevel.Info, "advisor", DeploymentEvents.RootCauseSummary, analysis.Summary, (JsonObject)json.DeepClone()));
             await SaveMetadataAsync(run, "root_cause", json.DeepClone());
         }
         catch (Exception ex) when (ex is not DeploymentTakenOverException)
         {
-            await CompleteExecutionAsync(run, execution, watch, AgentResult.Failure($"root-cause analysis failed: {ex.Message}"));
+            await CompleteExecutionAsync(run, execution, watch, AgentResult.Failure($"root-cause analysis failed: {ex.Message}"), null);
         }
     }
 
@@ -276,7 +269,8 @@ public sealed partial class DeploymentOrchestrator(
     }
 
     /// <summary>Moves the status in memory (validating the transition) and in the database, if nobody else changed it meanwhile.</summary>
-    private async Task MoveAsync(Run run, DeploymentStatus next, CancellationToken cancellationToken, string? rollbackReason = null)
+    private async Task MoveAsync(Run run, DeploymentStatus next, CancellationToken cancellationToken, string? rollbackReason = null,
+        Func<LogEntry>? log = null)
     {
         var d = run.Deployment;
         var before = d.Status;
@@ -293,7 +287,8 @@ public sealed partial class DeploymentOrchestrator(
         var updated = await database.GuardAsync(async () =>
         {
             await using var db = database.CreateContext();
-            return await db.Deployments.Where(x => x.Id == d.Id && x.Status == before).ExecuteUpdateAsync(u => u
+            await using var tx = await db.Database.BeginTransactionAsync(finalize.Token);
+            var rows = await db.Deployments.Where(x => x.Id == d.Id && x.Status == before).ExecuteUpdateAsync(u => u
                 .SetProperty(x => x.Status, d.Status)
                 .SetProperty(x => x.UpdatedAt, d.UpdatedAt)
                 .SetProperty(x => x.StartedAt, d.StartedAt)
@@ -301,6 +296,14 @@ public sealed partial class DeploymentOrchestrator(
                 .SetProperty(x => x.DurationSeconds, d.DurationSeconds)
                 .SetProperty(x => x.RollbackReason, d.RollbackReason)
                 .SetProperty(x => x.Metadata, d.Metadata), finalize.Token);
+            if (rows == 1 && log is not null)
+            {
+                db.DeploymentLogs.Add(run.Journal.Row(log()));
+                await db.SaveChangesAsync(finalize.Token);
+            }
+
+            await tx.CommitAsync(finalize.Token);
+            return rows;
         });
         if (updated == 0)
         {
@@ -373,13 +376,13 @@ public sealed partial class DeploymentOrchestrator(
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "deployment {DeploymentId} was changed by someone else: {Detail}")]
     private static partial void LogTakenOver(ILogger logger, string deploymentId, string detail);
 
-    private sealed class Run(Deployment deployment, DeploymentContext context, IDeploymentJournal journal)
+    private sealed class Run(Deployment deployment, DeploymentContext context, DeploymentJournal journal)
     {
         public Deployment Deployment { get; } = deployment;
 
         public DeploymentContext Context { get; } = context;
 
-        public IDeploymentJournal Journal { get; } = journal;
+        public DeploymentJournal Journal { get; } = journal;
 
         public Stack<IDeploymentAgent> Completed { get; } = new();
     }
