@@ -23,11 +23,12 @@ internal sealed class DockerfileWriter(DetectionReport report, BaseImageMap imag
     {
         var image = images[role];
         var reference = image.Resolve(Report.LanguageVersion);
-        _baseImages[role] = reference;
-        if (_text.Length > 0)
+        if (_baseImages.Count > 0)
         {
             _text.AppendLine();
         }
+
+        _baseImages[role] = reference;
 
         _text.AppendLine(alias is null ? $"FROM {reference}" : $"FROM {reference} AS {alias}");
         return image;
