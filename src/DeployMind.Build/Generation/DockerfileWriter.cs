@@ -117,7 +117,7 @@ internal sealed class DockerfileWriter(DetectionReport report, BaseImageMap imag
     {
         if (Options.Command is { Count: > 0 } configured)
         {
-            return configured;
+            return adapt is null ? configured : adapt(configured);
         }
 
         var (arguments, environment) = ExecForm.Parse(Report.StartCommand);

@@ -109,7 +109,9 @@ public sealed partial class DockerfileAnalyzer
         foreach (var stage in document.Stages)
         {
             var copyAll = stage.Instructions.FirstOrDefault(i => i.Keyword is "COPY" or "ADD" && CopiesWholeContext(i));
-            if (copyAll is null)
+            var installedFirst = copyAll is not null &&
+                stage.Instructions.Any(i => i.Keyword == "RUN" && i.Line < copyAll.Line && DependencyInstall().IsMatch(i.Script));
+            if (copyAll is null || installedFirst)
             {
                 continue;
             }

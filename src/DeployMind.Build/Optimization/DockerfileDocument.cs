@@ -93,11 +93,11 @@ internal sealed partial class DockerfileDocument
             var logical = new StringBuilder();
             while (true)
             {
-                var current = lines[index].TrimEnd();
+                var current = lines[index].Trim();
                 index++;
                 if (current.Length > 0 && current[^1] == escape)
                 {
-                    logical.Append(current, 0, current.Length - 1).Append(' ');
+                    logical.Append(current.AsSpan(0, current.Length - 1).TrimEnd()).Append(' ');
                     while (index < lines.Length && lines[index].TrimStart() is { } next && (next.Length == 0 || next.StartsWith('#')))
                     {
                         index++;
