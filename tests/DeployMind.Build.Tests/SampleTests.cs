@@ -28,6 +28,7 @@ public sealed class SampleTests
         Assert.Equal(port, report.Port);
         Assert.Equal(health, report.HealthPath);
         Assert.Empty(report.Alternatives);
+        Assert.Equal(sample == "node-hello" ? "Dockerfile" : null, report.ExistingDockerfile);
     }
 
     [Fact]

@@ -51,6 +51,9 @@ public sealed record DetectionReport
 
     public required IReadOnlyList<Evidence> Evidence { get; init; }
 
+    /// <summary>The repository's own Dockerfile in the build directory (relative path), or null when one must be generated.</summary>
+    public string? ExistingDockerfile { get; init; }
+
     /// <summary>Dependency manifests and lockfiles found, relative to the build directory, copied before sources.</summary>
     public IReadOnlyList<string> Manifests { get; init; } = [];
 
@@ -81,6 +84,9 @@ public sealed record DetectionReport
 
         text.AppendLine(CultureInfo.InvariantCulture, $"  port:            {Port}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  health path:     {HealthPath}");
+        text.AppendLine(ExistingDockerfile is null
+            ? "  Dockerfile:      none (one will be generated)"
+            : $"  Dockerfile:      {ExistingDockerfile} (used as written; optimization suggestions available)");
         text.AppendLine("Evidence:");
         foreach (var evidence in Evidence)
         {

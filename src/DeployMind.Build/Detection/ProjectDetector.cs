@@ -53,7 +53,10 @@ public sealed class ProjectDetector
                 "add a start script (e.g. package.json scripts.start) or a Procfile 'web:' line, or set the start command in the deployment configuration");
         }
 
-        return ToReport(best, candidates.Skip(1), options, buildDirectory);
+        return ToReport(best, candidates.Skip(1), options, buildDirectory) with
+        {
+            ExistingDockerfile = tree.Exists("Dockerfile") ? "Dockerfile" : null,
+        };
     }
 
     private static DetectionReport ToReport(LanguageCandidate best, IEnumerable<LanguageCandidate> others, DetectionOptions options, string buildDirectory)
