@@ -69,6 +69,20 @@ internal static class DetectionCases
                 ("lib/server.js", "require('http').createServer(() => {}).listen(7000);\n"),
             ],
             AppLanguage.NodeJs, null, "npm", null, 7000, "node lib/server.js", "/", "lib/server.js"),
+        new("node port from .env",
+            [
+                ("package.json", """{ "scripts": { "start": "node app.js" }, "dependencies": { "express": "^4" } }"""),
+                (".env", "# local settings\nPORT=4567\n"),
+                ("app.js", "require('express')().listen(process.env.PORT);\n"),
+            ],
+            AppLanguage.NodeJs, "express", "npm", null, 4567, "node app.js", "/"),
+        new("go Procfile port wins over code",
+            [
+                ("go.mod", "module example.com/p\n\ngo 1.22\n"),
+                ("Procfile", "web: ./bin/p --port 7070\n"),
+                ("main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n"),
+            ],
+            AppLanguage.Go, "net/http", "go", "1.22", 7070, "go run .", "/", "."),
         new("python fastapi pip",
             [
                 ("requirements.txt", "fastapi==0.110.0\nuvicorn[standard]==0.29.0\n"),

@@ -266,6 +266,17 @@ public sealed class DockerfileGeneratorTests
         Assert.Contains(languageEntry, entries);
     }
 
+    [Fact]
+    public void Generate_PrivilegedPort_WarnsThatANonRootUserCannotBindIt()
+    {
+        var report = new ProjectDetector().Detect(Samples.PathOf("static-site"), new DetectionOptions { Port = 80 });
+
+        var generated = _generator.Generate(report);
+
+        Assert.Contains("EXPOSE 80\n", generated.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains(generated.Notes, n => n.Contains("below 1024", StringComparison.Ordinal));
+    }
+
     private static DetectionReport Detect(string caseName) =>
         Detect(DetectionCases.All().Cast<object[]>().Select(c => (DetectionCase)c[0]).Single(c => c.Name == caseName));
 

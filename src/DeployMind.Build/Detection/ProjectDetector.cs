@@ -151,7 +151,7 @@ public sealed class ProjectDetector
         var hints = new List<string>();
         var folders = Directory.EnumerateDirectories(directory)
             .SelectMany(d => s_monorepoFolders.Contains(Path.GetFileName(d)) ? Directory.EnumerateDirectories(d).Prepend(d) : [d]);
-        foreach (var folder in folders.Where(f => !Path.GetFileName(f).StartsWith('.')).Take(200))
+        foreach (var folder in folders.Where(f => !Path.GetFileName(f).StartsWith('.')).Take(60))
         {
             var tree = new SourceTree(folder);
             var found = s_detectors.Select(d => d.Detect(tree)).OfType<LanguageCandidate>().MaxBy(c => c.Confidence);

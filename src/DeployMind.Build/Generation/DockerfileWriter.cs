@@ -74,6 +74,11 @@ internal sealed class DockerfileWriter(DetectionReport report, BaseImageMap imag
     {
         Line($"USER {runtime.User}");
         Line($"EXPOSE {Report.Port}");
+        if (Report.Port < 1024)
+        {
+            Notes.Add($"port {Report.Port} is below 1024, which a non-root user cannot bind on most runtimes; prefer a port such as 8080 and map it at deploy time");
+        }
+
         if (healthCheck is not null)
         {
             Line($"HEALTHCHECK {HealthCheckTiming} CMD {ExecForm.Json(healthCheck)}");
