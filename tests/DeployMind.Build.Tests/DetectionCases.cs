@@ -83,6 +83,20 @@ internal static class DetectionCases
                 ("main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n"),
             ],
             AppLanguage.Go, "net/http", "go", "1.22", 7070, "go run .", "/", "."),
+        new("node database port is not the listening port",
+            [
+                ("package.json", """{ "scripts": { "start": "node server.js" }, "dependencies": { "express": "^4", "pg": "^8" } }"""),
+                ("db.js", "module.exports = new Pool({ host: 'localhost', port: 5432 });\n"),
+                ("server.js", "const PORT = 8080;\nrequire('express')().listen(PORT);\n"),
+            ],
+            AppLanguage.NodeJs, "express", "npm", null, 8080, "node server.js", "/"),
+        new("go database address is not the listening port",
+            [
+                ("go.mod", "module example.com/d\n\ngo 1.22\n"),
+                ("db.go", "package main\n\nconst dsn = \"postgres://localhost:5432/app\"\nvar redisAddr = \"127.0.0.1:6379\"\n"),
+                ("main.go", "package main\n\nimport (\"net/http\"; \"os\")\n\nfunc main() { http.ListenAndServe(os.Getenv(\"ADDR\"), nil) }\n"),
+            ],
+            AppLanguage.Go, "net/http", "go", "1.22", 8080, "go run .", "/", "."),
         new("python fastapi pip",
             [
                 ("requirements.txt", "fastapi==0.110.0\nuvicorn[standard]==0.29.0\n"),

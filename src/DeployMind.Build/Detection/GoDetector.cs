@@ -99,10 +99,10 @@ internal sealed partial class GoDetector : ILanguageDetector
     [GeneratedRegex(@"^package\s+main\b", RegexOptions.Multiline)]
     private static partial Regex PackageMain();
 
-    [GeneratedRegex(@"(?i)port\w*\s*(?:=|:=)\s*""(?<port>\d{2,5})""")]
+    [GeneratedRegex(@"(?i)\bport\w*\s*(?:=|:=)\s*""(?<port>\d{2,5})""")]
     private static partial Regex DefaultPortVariable();
 
-    [GeneratedRegex(@"""(?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(?<port>\d{2,5})""")]
+    [GeneratedRegex(@"(?:ListenAndServe\w*|\.Run|\.Start|\.Listen|Addr\s*:)\s*\(?\s*""(?:0\.0\.0\.0|127\.0\.0\.1|localhost)?:(?<port>\d{2,5})""")]
     private static partial Regex ListenAddress();
 
     [GeneratedRegex(@"flag\.\w+\(\s*""healthcheck""")]

@@ -83,7 +83,7 @@ internal sealed partial class NodeDetector : ILanguageDetector
 
         candidate.Port = Inference.PortFromCommand(candidate.StartCommand, "package.json", candidate)
             ?? Inference.PortFromDotEnv(tree, candidate)
-            ?? Inference.PortFromCode(tree, sources, candidate, EnvDefaultPort(), ListenPort(), PortOption());
+            ?? Inference.PortFromCode(tree, sources, candidate, EnvDefaultPort(), ListenPort(), PortOption(), PortConstant());
         candidate.HealthPath = Inference.HealthPathFromCode(tree, sources, candidate);
         return candidate;
     }
@@ -199,8 +199,11 @@ internal sealed partial class NodeDetector : ILanguageDetector
     [GeneratedRegex(@"process\.env\.PORT\s*(?:\|\||\?\?)\s*['""]?(?<port>\d{2,5})")]
     private static partial Regex EnvDefaultPort();
 
-    [GeneratedRegex(@"\bport\s*:\s*(?<port>\d{2,5})\b")]
+    [GeneratedRegex(@"(?:server|listen|createServer)\s*\(\s*\{[^}]*?\bport\s*:\s*(?<port>\d{2,5})\b")]
     private static partial Regex PortOption();
+
+    [GeneratedRegex(@"(?i)\b(?:const|let|var)\s+port\s*=\s*(?:[^;\n]*(?:\|\||\?\?)\s*)?['""]?(?<port>\d{2,5})\b")]
+    private static partial Regex PortConstant();
 
     [GeneratedRegex(@"\.listen\(\s*(?:\{\s*port:\s*)?(?<port>\d{2,5})\b")]
     private static partial Regex ListenPort();

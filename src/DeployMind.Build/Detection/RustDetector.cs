@@ -70,9 +70,9 @@ internal sealed partial class RustDetector : ILanguageDetector
     [GeneratedRegex(@"rust-version\s*=\s*""([^""]+)""")]
     private static partial Regex RustVersion();
 
-    [GeneratedRegex(@"""(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(?<port>\d{2,5})""")]
+    [GeneratedRegex(@"(?:bind|serve|listen)\w*\(\s*&?""[\w.\[\]:]*:(?<port>\d{2,5})""|\(\[0,\s*0,\s*0,\s*0\],\s*(?<port>\d{2,5})\)")]
     private static partial Regex AddressPort();
 
-    [GeneratedRegex(@"\(\s*""[\d.:]+""\s*,\s*(?<port>\d{2,5})\s*\)")]
+    [GeneratedRegex(@"bind\(\s*\(\s*""[\d.:]+""\s*,\s*(?<port>\d{2,5})\s*\)")]
     private static partial Regex TuplePort();
 }
