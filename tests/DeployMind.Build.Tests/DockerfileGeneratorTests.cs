@@ -277,6 +277,21 @@ public sealed class DockerfileGeneratorTests
         Assert.Contains(generated.Notes, n => n.Contains("below 1024", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Generate_BuiltStaticSite_BuildsWithNodeAndServesOnlyTheOutput()
+    {
+        var report = Detect("static site built by vite with pnpm");
+
+        var generated = _generator.Generate(report);
+
+        AssertInOrder(generated.Dockerfile,
+            "FROM node:20-alpine AS build", "COPY package.json pnpm-lock.yaml ./", "RUN corepack enable && pnpm install --frozen-lockfile", "COPY . .",
+            "RUN pnpm run build", "FROM busybox:1.36", "COPY --from=build /app/dist/ /srv/www/", "USER app",
+            "CMD [\"busybox\", \"httpd\", \"-f\", \"-v\", \"-p\", \"8080\", \"-h\", \"/srv/www\"]");
+        Assert.DoesNotContain("prune", generated.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("node_modules", generated.DockerIgnore.Split('\n'));
+    }
+
     private static DetectionReport Detect(string caseName) =>
         Detect(DetectionCases.All().Cast<object[]>().Select(c => (DetectionCase)c[0]).Single(c => c.Name == caseName));
 

@@ -14,7 +14,7 @@ internal sealed partial class NodeDetector : ILanguageDetector
     private static readonly string[] s_mainFiles =
         ["server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs", "src/server.js", "src/index.js", "src/app.js", "src/main.js"];
 
-    private static readonly JsonDocumentOptions s_json = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    internal static readonly JsonDocumentOptions JsonOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     public string LookedFor => "Node.js: package.json (framework from dependencies, scripts.start or main, lockfile for npm/yarn/pnpm)";
 
@@ -29,7 +29,7 @@ internal sealed partial class NodeDetector : ILanguageDetector
         JsonElement package;
         try
         {
-            using var document = JsonDocument.Parse(text, s_json);
+            using var document = JsonDocument.Parse(text, JsonOptions);
             package = document.RootElement.Clone();
         }
         catch (JsonException e)
@@ -88,7 +88,7 @@ internal sealed partial class NodeDetector : ILanguageDetector
         return candidate;
     }
 
-    private static void DetectPackageManager(SourceTree tree, JsonElement package, LanguageCandidate candidate)
+    internal static void DetectPackageManager(SourceTree tree, JsonElement package, LanguageCandidate candidate)
     {
         (string File, string Manager)[] lockfiles = [("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm"), ("npm-shrinkwrap.json", "npm")];
         foreach (var (file, manager) in lockfiles)
@@ -121,7 +121,7 @@ internal sealed partial class NodeDetector : ILanguageDetector
         candidate.AddManifestIfExists(tree, ".npmrc", ".yarnrc", ".yarnrc.yml", "pnpm-workspace.yaml");
     }
 
-    private static void DetectVersion(SourceTree tree, JsonElement package, LanguageCandidate candidate)
+    internal static void DetectVersion(SourceTree tree, JsonElement package, LanguageCandidate candidate)
     {
         foreach (var file in new[] { ".nvmrc", ".node-version" })
         {
@@ -188,7 +188,7 @@ internal sealed partial class NodeDetector : ILanguageDetector
         }
     }
 
-    private static IEnumerable<string> Names(JsonElement package, string property) =>
+    internal static IEnumerable<string> Names(JsonElement package, string property) =>
         package.TryGetProperty(property, out var section) && section.ValueKind == JsonValueKind.Object
             ? section.EnumerateObject().Select(p => p.Name)
             : [];

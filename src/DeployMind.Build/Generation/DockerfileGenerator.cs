@@ -40,6 +40,26 @@ public sealed class DockerfileGenerator
 
     private static void Node(DockerfileWriter w)
     {
+        NodeBuildStage(w, pruneAfterBuild: true);
+
+        var runtime = w.From("node.runtime");
+        w.Line("WORKDIR /app");
+        w.Env([new("NODE_ENV", "production"), new("PORT", Port(w)), new("PATH", "/app/node_modules/.bin:$PATH")]);
+        w.Env(w.Options.Environment);
+        w.CreateUser(runtime);
+        w.Line("COPY --from=build /app /app");
+        var command = w.StartArguments();
+        string[] probe =
+        [
+            "node", "-e",
+            $"require('http').get('{w.HealthUrl}', r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))",
+        ];
+        w.Finish(runtime, probe, command);
+    }
+
+    /// <summary>The node build stage: manifests, install, sources, and the build script when there is one.</summary>
+    private static void NodeBuildStage(DockerfileWriter w, bool pruneAfterBuild)
+    {
         var report = w.Report;
         var manager = report.PackageManager ?? "npm";
         var hasBuild = report.Scripts.ContainsKey("build");
@@ -71,8 +91,8 @@ public sealed class DockerfileGenerator
         {
             w.Line($"RUN {install}");
             w.Line("COPY . .");
-            w.Line($"RUN {(manager == "npm" ? "npm run build" : manager + " run build")}");
-            if (prune is not null)
+            w.Line($"RUN {manager} run build");
+            if (pruneAfterBuild && prune is not null)
             {
                 w.Line($"RUN {prune}");
             }
@@ -82,20 +102,6 @@ public sealed class DockerfileGenerator
             w.Line($"RUN {installProduction}");
             w.Line("COPY . .");
         }
-
-        var runtime = w.From("node.runtime");
-        w.Line("WORKDIR /app");
-        w.Env([new("NODE_ENV", "production"), new("PORT", Port(w)), new("PATH", "/app/node_modules/.bin:$PATH")]);
-        w.Env(w.Options.Environment);
-        w.CreateUser(runtime);
-        w.Line("COPY --from=build /app /app");
-        var command = w.StartArguments();
-        string[] probe =
-        [
-            "node", "-e",
-            $"require('http').get('{w.HealthUrl}', r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))",
-        ];
-        w.Finish(runtime, probe, command);
     }
 
     private static void Python(DockerfileWriter w)
@@ -324,12 +330,23 @@ public sealed class DockerfileGenerator
     {
         var report = w.Report;
         var site = report.EntryPoint ?? ".";
-        w.Comment("a static site needs no toolchain: one small stage with busybox httpd");
+        var built = report.Scripts.ContainsKey("build") && report.Manifests.Contains("package.json");
+        if (built)
+        {
+            NodeBuildStage(w, pruneAfterBuild: false);
+        }
+        else
+        {
+            w.Comment("a static site needs no toolchain: one small stage with busybox httpd");
+        }
+
         var runtime = w.From("static.runtime");
         w.Line("WORKDIR /srv/www");
         w.Env(w.Options.Environment);
         w.CreateUser(runtime);
-        w.Line($"COPY {(site == "." ? "." : site + "/")} /srv/www/");
+        w.Line(built
+            ? $"COPY --from=build /app/{site}/ /srv/www/"
+            : $"COPY {(site == "." ? "." : site + "/")} /srv/www/");
         string[] command = w.Options.Command is { Count: > 0 } configured
             ? [.. configured]
             : ["busybox", "httpd", "-f", "-v", "-p", Port(w), "-h", "/srv/www"];
@@ -358,6 +375,7 @@ public sealed class DockerfileGenerator
             AppLanguage.Ruby => ["log/*", "tmp/*", "vendor/bundle", "node_modules", "coverage", "storage/*"],
             AppLanguage.Rust => ["target"],
             AppLanguage.Php => ["vendor", "node_modules", "storage/logs/*", "storage/framework/cache/*"],
+            AppLanguage.Static when report.Manifests.Contains("package.json") => ["node_modules", report.EntryPoint ?? "dist"],
             _ => [],
         });
         return string.Join('\n', lines) + "\n";
