@@ -179,4 +179,25 @@ public sealed class ProjectDetectorTests
         Assert.Contains("go.mod: go 1.22", text, StringComparison.Ordinal);
         Assert.Contains("Evidence:", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Detect_MainPointingOutsideTheRepository_IsNotUsed()
+    {
+        using var outside = new TestRepository(("server.js", "require('http').createServer().listen(1234);\n"));
+        using var repository = new TestRepository(("package.json", $$"""{ "main": "../{{Path.GetFileName(outside.Root)}}/server.js" }"""));
+
+        var error = Assert.Throws<AppNotDetectedException>(() => _detector.Detect(repository.Root));
+
+        Assert.Contains("no scripts.start, no main", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Detect_ManifestSymlinkedOutOfTheRepository_IsNotRead()
+    {
+        using var outside = new TestRepository(("secret.json", """{ "scripts": { "start": "node leak.js" } }"""));
+        using var repository = new TestRepository(("README.md", "x"));
+        File.CreateSymbolicLink(Path.Combine(repository.Root, "package.json"), Path.Combine(outside.Root, "secret.json"));
+
+        Assert.Throws<AppNotDetectedException>(() => _detector.Detect(repository.Root));
+    }
 }

@@ -32,6 +32,15 @@ public sealed class SampleTests
     }
 
     [Fact]
+    public void Detect_RootWithTrailingSeparator_DetectsTheSame()
+    {
+        var report = new ProjectDetector().Detect(Samples.PathOf("node-hello") + Path.DirectorySeparatorChar);
+
+        Assert.Equal("node server.js", report.StartCommand);
+        Assert.Equal(3000, report.Port);
+    }
+
+    [Fact]
     public void Samples_EverySampleFolder_IsCoveredByTheDetectionTable()
     {
         var folders = Directory.GetDirectories(Samples.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal);

@@ -20,14 +20,14 @@ internal sealed class SourceTree
 
     public SourceTree(string root)
     {
-        Root = Path.GetFullPath(root);
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
     }
 
     public string Root { get; }
 
-    public bool Exists(string relativePath) => File.Exists(Full(relativePath));
+    public bool Exists(string relativePath) => Full(relativePath) is { } path && File.Exists(path);
 
-    public bool DirectoryExists(string relativePath) => Directory.Exists(Full(relativePath));
+    public bool DirectoryExists(string relativePath) => Full(relativePath) is { } path && Directory.Exists(path);
 
     /// <summary>The file's text, or null when it is missing or too large to be a manifest or source file.</summary>
     public string? Read(string relativePath)
@@ -38,8 +38,11 @@ internal sealed class SourceTree
         }
 
         string? text = null;
-        var info = new FileInfo(Full(relativePath));
-        if (info.Exists && info.Length <= MaxReadBytes)
+        var path = Full(relativePath);
+        var info = path is null ? null : new FileInfo(path);
+
+        // A symlink could point anywhere on the machine running DeployMind; repository files are read only when they are real files.
+        if (info is { Exists: true, LinkTarget: null } && info.Length <= MaxReadBytes)
         {
             text = File.ReadAllText(info.FullName);
         }
@@ -79,7 +82,12 @@ internal sealed class SourceTree
 
     public static int Depth(string relativePath) => relativePath.Count(c => c == '/');
 
-    private string Full(string relativePath) => Path.Combine(Root, relativePath.Replace('/', Path.DirectorySeparatorChar));
+    /// <summary>The absolute path, or null when the relative path (e.g. a package.json "main") points outside the tree.</summary>
+    private string? Full(string relativePath)
+    {
+        var full = Path.GetFullPath(Path.Combine(Root, relativePath.Replace('/', Path.DirectorySeparatorChar)));
+        return full == Root || full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
+    }
 
     private List<string> Walk()
     {
