@@ -60,10 +60,10 @@ internal sealed partial class GoDetector : ILanguageDetector
         var others = mainDirectories.Where(d => d != chosen).ToList();
         candidate.Add(chosen == "." ? "main.go" : chosen, "main package" + (others.Count > 0 ? $" (others: {string.Join(", ", others)})" : ""), 0.2);
 
-        if (candidate.Framework is null && sources.Any(f => tree.Read(f)?.Contains("\"net/http\"", StringComparison.Ordinal) == true))
+        if (candidate.Framework is null && sources.FirstOrDefault(f => tree.Read(f)?.Contains("\"net/http\"", StringComparison.Ordinal) == true) is { } server)
         {
             candidate.Framework = "net/http";
-            candidate.Add("go", "imports net/http (standard library server)", 0.1);
+            candidate.Add(server, "imports net/http (standard library server)", 0.1);
         }
 
         var mainFiles = sources.Where(f => (chosen == "." ? !f.Contains('/', StringComparison.Ordinal) : f.StartsWith(chosen + "/", StringComparison.Ordinal)))
