@@ -23,8 +23,10 @@ public sealed class DockerfileOptimizerTests
         Assert.Contains("USER app", optimized.Dockerfile, StringComparison.Ordinal);
         Assert.Contains("node_modules", optimized.DockerIgnore, StringComparison.Ordinal);
         Assert.Contains(optimized.Notes, n => n.Contains("PID 1", StringComparison.Ordinal));
+        Assert.Contains("FROM node:20-alpine AS build", optimized.Dockerfile, StringComparison.Ordinal);
+        Assert.Single(optimized.Dockerfile.Split("NODE_ENV=production").Skip(1));
         Assert.Equal(
-            ["multi-stage build", "slim base image (node:18-alpine)", "dependency manifests copied before sources", "non-root user", ".dockerignore",
+            ["multi-stage build", "slim base image (node:20-alpine)", "dependency manifests copied before sources", "non-root user", ".dockerignore",
              "package caches not kept", "production dependencies only", "exec-form CMD", "HEALTHCHECK"],
             optimized.OptimizationsApplied);
         Assert.True(optimized.Analysis.Has(SuggestionKind.SingleStageToolchain));

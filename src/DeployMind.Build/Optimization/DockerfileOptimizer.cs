@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using DeployMind.Build.Detection;
 using DeployMind.Build.Generation;
+using DeployMind.Domain;
 
 namespace DeployMind.Build.Optimization;
 
@@ -85,8 +86,16 @@ public sealed partial class DockerfileOptimizer(DockerfileAnalyzer analyzer, Doc
             }
 
             command = PreservedCommand(final, report, notes);
+            if (UserLanguageVersion(document, report) is { } version && version != report.LanguageVersion)
+            {
+                notes.Add($"kept {report.Language.ToWire()} {version} from the original base image (detection had found {report.LanguageVersion ?? "no version"})");
+                adjusted = adjusted with { LanguageVersion = version };
+            }
         }
 
+        // Settings the generated Dockerfile already has with the same value are not repeated.
+        var plain = generator.Generate(adjusted, images, new DockerfileGenerationOptions { Command = command });
+        environment.RemoveAll(e => plain.Dockerfile.Contains($"{e.Key}={e.Value}", StringComparison.Ordinal));
         var generated = generator.Generate(adjusted, images, new DockerfileGenerationOptions { Environment = environment, Command = command });
         notes.AddRange(generated.Notes);
         return new OptimizedDockerfile
@@ -97,6 +106,32 @@ public sealed partial class DockerfileOptimizer(DockerfileAnalyzer analyzer, Doc
             OptimizationsApplied = Applied(analysis, generated),
             Notes = notes,
         };
+    }
+
+    /// <summary>The language version of the user's own base image (FROM node:20 -> 20), when it is the language's official image.</summary>
+    private static string? UserLanguageVersion(DockerfileDocument document, DetectionReport report)
+    {
+        var (images, withMinor) = report.Language switch
+        {
+            AppLanguage.NodeJs => (new[] { "node" }, false),
+            AppLanguage.Python => (["python"], true),
+            AppLanguage.Go => (["golang"], true),
+            AppLanguage.Ruby => (["ruby"], true),
+            AppLanguage.Php => (["php"], true),
+            AppLanguage.Rust => (["rust"], true),
+            AppLanguage.DotNet => (["mcr.microsoft.com/dotnet/sdk", "mcr.microsoft.com/dotnet/aspnet"], true),
+            _ => ([], false),
+        };
+        foreach (var stage in document.Stages.Reverse())
+        {
+            var (name, tag) = DockerfileAnalyzer.SplitImage(stage.Image);
+            if (images.Contains(name) && tag is not null && Inference.VersionFrom(tag, withMinor) is { } version && char.IsAsciiDigit(tag[0]))
+            {
+                return version;
+            }
+        }
+
+        return null;
     }
 
     private static IReadOnlyList<string>? PreservedCommand(DockerStage final, DetectionReport report, List<string> notes)
