@@ -94,6 +94,27 @@ public sealed class DockerfileAnalyzerTests
     }
 
     [Fact]
+    public void Analyze_SlimSingleStageInstallingOnlyRuntimeDependencies_RatesMultiStageLow()
+    {
+        const string Dockerfile = """
+            FROM node:20-alpine
+            WORKDIR /app
+            COPY package.json package-lock.json ./
+            RUN npm ci --omit=dev && npm cache clean --force
+            COPY . .
+            USER node
+            HEALTHCHECK CMD ["node", "-e", "process.exit(0)"]
+            CMD ["node", "server.js"]
+            """;
+
+        var analysis = _analyzer.Analyze(Dockerfile);
+
+        var single = Assert.Single(analysis.Suggestions);
+        Assert.Equal(SuggestionKind.SingleStageToolchain, single.Kind);
+        Assert.Equal(SuggestionImpact.Low, single.Impact);
+    }
+
+    [Fact]
     public void Analyze_ExplicitRootUser_FlagsRoot()
     {
         var analysis = _analyzer.Analyze("FROM alpine:3.20\nUSER root\nCMD [\"sh\"]\n");

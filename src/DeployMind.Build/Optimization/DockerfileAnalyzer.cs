@@ -92,9 +92,11 @@ public sealed partial class DockerfileAnalyzer
             return;
         }
 
+        // Installing runtime dependencies on an already slim interpreter image gains little from a second stage; compiling does.
+        var compiles = toolchainImage || final.Instructions.Any(i => i.Keyword == "RUN" && CompileCommand().IsMatch(i.Script));
         suggestions.Add(new OptimizationSuggestion
         {
-            Id = "DM-OPT-001", Kind = SuggestionKind.SingleStageToolchain, Impact = SuggestionImpact.High, Line = build?.Line ?? final.Line,
+            Id = "DM-OPT-001", Kind = SuggestionKind.SingleStageToolchain, Impact = compiles ? SuggestionImpact.High : SuggestionImpact.Low, Line = build?.Line ?? final.Line,
             Title = "Single stage ships the build toolchain",
             Reason = build is not null
                 ? $"dependencies are installed/built ('{Shorten(build.Arguments)}') in the same image that runs the app, so compilers, package managers and caches stay in it."
@@ -380,6 +382,9 @@ public sealed partial class DockerfileAnalyzer
 
     [GeneratedRegex(@"\b(npm\s+(ci|install|i|run\s+build)|yarn(\s+install)?\b|pnpm\s+install|go\s+build|cargo\s+build|mvn\b|gradle\b|\./gradlew|\./mvnw|pip3?\s+install|-m\s+pip\s+install|bundle\s+install|composer\s+install|dotnet\s+(publish|build|restore)|\bmake\b|gcc\b)")]
     private static partial Regex BuildCommand();
+
+    [GeneratedRegex(@"\b(npm\s+run\s+build|yarn\s+(run\s+)?build|pnpm\s+(run\s+)?build|go\s+build|cargo\s+build|mvn\b|gradle\b|\./gradlew|\./mvnw|dotnet\s+(publish|build)|\bmake\b|gcc\b|g\+\+|build-essential|build-base)")]
+    private static partial Regex CompileCommand();
 
     [GeneratedRegex(@"\b(npm\s+(ci|install|i)\b|yarn(\s+install)?\s*($|&&)|pnpm\s+install|pip3?\s+install|-m\s+pip\s+install|poetry\s+install|pipenv\s+install|uv\s+sync|go\s+mod\s+download|go\s+build|bundle\s+install|composer\s+install|mvn\b|gradle\b|dotnet\s+restore|cargo\s+build)")]
     private static partial Regex DependencyInstall();
