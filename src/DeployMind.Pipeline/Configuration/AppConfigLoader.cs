@@ -57,7 +57,7 @@ public static class AppConfigLoader
         }
         catch (YamlException e)
         {
-            return new AppConfigCheck(null, [SyntaxProblem(fileName, e)]);
+            return new AppConfigCheck(null, [SyntaxProblem(fileName, text, e)]);
         }
         catch (InvalidOperationException)
         {
@@ -232,7 +232,7 @@ public static class AppConfigLoader
             "check the brackets, quotes and indentation near this line");
     }
 
-    private static ConfigProblem SyntaxProblem(string fileName, YamlException e)
+    private static ConfigProblem SyntaxProblem(string fileName, string text, YamlException e)
     {
         // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (...): "; the position is reported separately.
         var message = e.Message;
@@ -242,7 +242,39 @@ public static class AppConfigLoader
             message = message[(cut + 3)..];
         }
 
-        return new ConfigProblem(fileName, (int)e.Start.Line, (int)e.Start.Column, "", $"YAML syntax error: {message.Trim()}",
+        message = message.Trim();
+        var (line, column) = ((int)e.Start.Line, (int)e.Start.Column);
+        if (message.StartsWith("Duplicate key ", StringComparison.Ordinal))
+        {
+            var key = ConfigNodeReader.Shorten(message["Duplicate key ".Length..]);
+            return new ConfigProblem(fileName, line, column, key, $"'{key}' appears twice in the same section; only one can count",
+                "keep one of them (checking of the rest of the file resumes once the file is readable)");
+        }
+
+        if (message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndent(text) is { } tab)
+        {
+            // The parser marks the start of the enclosing mapping; the tab itself is what needs fixing.
+            return new ConfigProblem(fileName, tab.Line, tab.Column, "", "YAML syntax error: a tab is used for indentation",
+                "indent with spaces only (YAML does not allow tabs there)");
+        }
+
+        return new ConfigProblem(fileName, line, column, "", $"YAML syntax error: {message}",
             "check the indentation (spaces, not tabs) and quoting near this line; quote values that contain ': ' or start with '{', '[', '*', '&', '!', '%' or '@'");
+    }
+
+    private static (int Line, int Column)? FirstTabIndent(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
+            {
+                return (i + 1, tab + 1);
+            }
+        }
+
+        return null;
     }
 }

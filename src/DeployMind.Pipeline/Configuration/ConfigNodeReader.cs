@@ -221,6 +221,14 @@ internal sealed partial class ConfigNodeReader(string file)
     public SecretReference? Secret(YamlNode node, string path)
     {
         const string Fix = "write { env: NAME } to read it from an environment variable or { file: PATH } to read it from a file";
+        if (node is YamlScalarNode { Value: { } written } && ShellVariable().Match(written.Trim()) is { Success: true } variable)
+        {
+            // Safe to repeat: it is a variable name, not a value.
+            var name = variable.Groups[1].Value;
+            Report(node, path, $"'{written.Trim()}' is not expanded in this file", $"write {{ env: {name} }} to read the secret from {name}");
+            return null;
+        }
+
         if (node is YamlScalarNode)
         {
             Report(node, path, "is an inline value, but secrets must be references so their values never sit in the file",
@@ -324,6 +332,9 @@ internal sealed partial class ConfigNodeReader(string file)
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex EnvironmentName();
+
+    [GeneratedRegex(@"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$", RegexOptions.CultureInvariant)]
+    private static partial Regex ShellVariable();
 }
 
 /// <summary>A YAML mapping whose keys have been checked against the ones a section allows.</summary>
@@ -344,14 +355,6 @@ internal sealed class ConfigMapping
 
             if (knownKeys.Contains(key))
             {
-                if (_entries.TryGetValue(key, out var first))
-                {
-                    reader.Report(keyNode, ConfigNodeReader.Join(path, key),
-                        $"'{key}' appears twice (first on line {first.Key.Start.Line}); only one can count",
-                        "keep one of them");
-                    continue;
-                }
-
                 _entries[key] = ((YamlScalarNode)keyNode, valueNode);
                 continue;
             }

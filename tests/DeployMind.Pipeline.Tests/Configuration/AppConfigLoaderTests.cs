@@ -639,8 +639,17 @@ public sealed class AppConfigLoaderTests
         var problems = Problems("name: storefront\nname: shop\nrepository: acme/storefront\ntargets: [{ name: local }]\n");
 
         var problem = Assert.Single(problems);
-        Assert.Equal(2, problem.Line);
-        Assert.Contains("name", problem.Message + problem.Key, StringComparison.Ordinal);
+        Assert.Equal((2, 1, "name"), (problem.Line, problem.Column, problem.Key));
+        Assert.Equal("'name' appears twice in the same section; only one can count", problem.Message);
+    }
+
+    [Fact]
+    public void CheckText_TabIndentation_PointsAtTheTab()
+    {
+        var problem = Assert.Single(Problems("name: app\nrepository: acme/app\ntargets:\n\t- name: a\n"));
+
+        Assert.Equal((4, 1), (problem.Line, problem.Column));
+        Assert.Equal("YAML syntax error: a tab is used for indentation", problem.Message);
     }
 
     [Fact]

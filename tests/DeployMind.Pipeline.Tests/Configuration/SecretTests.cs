@@ -28,6 +28,15 @@ public sealed class SecretTests
     }
 
     [Fact]
+    public void CheckText_ShellStyleVariable_SuggestsTheEnvReference()
+    {
+        var problem = Only(MinimalWith("secrets: { DATABASE_URL: \"${APP_DATABASE_URL}\" }"), "secrets.DATABASE_URL");
+
+        Assert.Equal("'${APP_DATABASE_URL}' is not expanded in this file", problem.Message);
+        Assert.Equal("write { env: APP_DATABASE_URL } to read the secret from APP_DATABASE_URL", problem.Fix);
+    }
+
+    [Fact]
     public void CheckText_SshKeyPastedInline_IsRejectedWithoutEchoingIt()
     {
         var yaml = """
