@@ -7,7 +7,7 @@ namespace DeployMind.Pipeline.Configuration;
 /// <summary>The <c>deploymind.yml</c> schema: walks the YAML tree section by section, applying defaults and every rule.</summary>
 internal sealed partial class AppConfigReader(ConfigNodeReader reader)
 {
-    internal static readonly string[] s_rootKeys =
+    private static readonly string[] s_rootKeys =
     [
         "name", "repository", "source", "branch", "environment", "build", "registry", "targets", "strategy",
         "health_check", "security", "env", "secrets", "hooks", "llm",
@@ -421,7 +421,8 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
 
         string? host = null, user = null, instanceId = null, region = null;
         SecretReference? sshKey = null;
-        if (typeValid && type == TargetType.Ssh)
+        var isSsh = typeValid && type == TargetType.Ssh;
+        if (isSsh)
         {
             host = Required(map, "host", "add 'host:' with the server's name or address, e.g. host: 127.0.0.1", ValidHost);
             user = Required(map, "user", "add 'user:' with the login name, e.g. user: deploy", ValidUser);
@@ -458,10 +459,10 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
             Name = name ?? "",
             Type = type.Value,
             Host = host,
-            Port = Optional(map, "port", (n, p) => reader.Int(n, p, 1, 65535)) ?? defaults.Port,
+            Port = (isSsh ? Optional(map, "port", (n, p) => reader.Int(n, p, 1, 65535)) : null) ?? defaults.Port,
             User = user,
             Key = sshKey,
-            KnownHosts = Optional(map, "known_hosts", reader.Text)?.Trim() ?? defaults.KnownHosts,
+            KnownHosts = (isSsh ? Optional(map, "known_hosts", reader.Text)?.Trim() : null) ?? defaults.KnownHosts,
             InstanceId = instanceId,
             Region = region,
             AppPort = Optional(map, "app_port", (n, p) => reader.Int(n, p, 1, 65535)) ?? defaults.AppPort,

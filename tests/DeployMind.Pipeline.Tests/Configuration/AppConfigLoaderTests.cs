@@ -447,6 +447,20 @@ public sealed class AppConfigLoaderTests
     }
 
     [Fact]
+    public void CheckText_MistypedSshKeyOnALocalTarget_IsReportedOnceAsNotApplying()
+    {
+        var problem = Only("""
+            name: storefront
+            repository: acme/storefront
+            targets:
+              - name: web-1
+                port: eighty
+            """, "targets[0].port");
+
+        Assert.StartsWith("'port' applies only to ssh targets", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CheckText_DuplicateTargetNames_PointsAtTheSecondAndNamesTheFirstLine()
     {
         var problem = Only("""
