@@ -10,7 +10,7 @@ public abstract class DeployMindException : Exception
 }
 
 /// <summary>A value supplied by a user or a caller does not have the expected form.</summary>
-public sealed class InvalidInputException : DeployMindException
+public class InvalidInputException : DeployMindException
 {
     public InvalidInputException(string field, string message)
         : base(message)

@@ -6,18 +6,16 @@ namespace DeployMind.Pipeline.Configuration;
 /// A <c>deploymind.yml</c> is invalid or names secrets that cannot be found; carries every problem at
 /// once. (It derives from <see cref="DeployMindException"/> because <see cref="InvalidInputException"/> is sealed.)
 /// </summary>
-public sealed class ConfigValidationException : DeployMindException
+public sealed class ConfigValidationException : InvalidInputException
 {
     public const string ConfigField = "deploymind.yml";
 
     public ConfigValidationException(IReadOnlyList<ConfigProblem> problems)
-        : base(Describe(problems))
+        : base(ConfigField, Describe(problems))
     {
         Problems = problems;
     }
 
-    /// <summary>The option the hosts report as wrong, as for <see cref="InvalidInputException.Field"/>.</summary>
-    public string Field => ConfigField;
 
     public IReadOnlyList<ConfigProblem> Problems { get; }
 
