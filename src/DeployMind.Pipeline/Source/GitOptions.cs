@@ -59,4 +59,13 @@ public sealed class GitOptions
 
         return problems;
     }
+
+    /// <summary>Throws one <see cref="Domain.InvalidInputException"/> listing every problem, when there are any.</summary>
+    internal GitOptions ThrowIfInvalid()
+    {
+        var problems = Validate();
+        return problems.Count == 0
+            ? this
+            : throw new Domain.InvalidInputException(SectionName, "git options are invalid:\n  " + string.Join("\n  ", problems));
+    }
 }

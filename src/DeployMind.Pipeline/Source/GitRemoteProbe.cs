@@ -16,7 +16,7 @@ public sealed class GitRemoteProbe
     public GitRemoteProbe(IProcessRunner runner, IOptions<GitOptions> options, ILogger<GitRemoteProbe>? logger = null)
     {
         _runner = runner;
-        _options = options.Value;
+        _options = options.Value.ThrowIfInvalid();
         _logger = logger ?? NullLogger<GitRemoteProbe>.Instance;
     }
 

@@ -22,13 +22,8 @@ public sealed partial class GitSourceCheckout
     public GitSourceCheckout(IProcessRunner runner, IOptions<GitOptions> options, ILogger<GitSourceCheckout>? logger = null)
     {
         _runner = runner;
-        _options = options.Value;
+        _options = options.Value.ThrowIfInvalid();
         _logger = logger ?? NullLogger<GitSourceCheckout>.Instance;
-        var problems = _options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new InvalidInputException(GitOptions.SectionName, "git options are invalid:\n  " + string.Join("\n  ", problems));
-        }
     }
 
     /// <summary>

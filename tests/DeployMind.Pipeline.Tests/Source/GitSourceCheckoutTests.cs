@@ -300,4 +300,40 @@ public sealed class GitSourceCheckoutTests : IAsyncLifetime
         Assert.DoesNotContain("[remote", config, StringComparison.Ordinal);
         Assert.DoesNotContain("extraheader", config, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task CheckoutAsync_Cancelled_ThrowsAndLeavesNoWorkspace()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Checkout().CheckoutAsync(
+            SourceSpec.ForUrl(_repository.FileUrl), _workspaces.Path, cts.Token));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workspaces.Path));
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ListsEveryProblem()
+    {
+        var options = new GitOptions { GitExecutable = " ", CloneTimeout = TimeSpan.Zero, TokenEnvironmentVariable = "" };
+
+        var error = Assert.Throws<Domain.InvalidInputException>(() => Checkout(options));
+
+        Assert.Contains("Git:GitExecutable", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Git:CloneTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Git:TokenEnvironmentVariable", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckoutAsync_GitNotInstalled_ThrowsProgramNotFound()
+    {
+        var options = new GitOptions { GitExecutable = "deploymind-no-such-git" };
+
+        var error = await Assert.ThrowsAsync<ProgramNotFoundException>(() => Checkout(options).CheckoutAsync(
+            SourceSpec.ForUrl(_repository.FileUrl), _workspaces.Path, CancellationToken.None));
+
+        Assert.Contains("'deploymind-no-such-git' was not found on PATH", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_workspaces.Path));
+    }
 }
