@@ -61,7 +61,8 @@ internal sealed class GitRemote
             }
         }
 
-        var baseUrl = options.GitHubBaseUrl.AbsoluteUri;
+        // Always ending in "/", so https://github.com.example.net/ is not taken for https://github.com/.
+        var baseUrl = options.GitHubBaseUrl.AbsoluteUri.TrimEnd('/') + "/";
         var isGitHub = (baseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
                         || baseUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
                        && url.StartsWith(baseUrl, StringComparison.OrdinalIgnoreCase);
