@@ -186,7 +186,7 @@ internal static partial class BuildFailurePatterns
     [GeneratedRegex(@"no required module provides package (?<module>[^\s;:]+)|cannot find package ""(?<module>[^""]+)""|package (?<module>[^\s]+) is not in (?:GOROOT|std)", RegexOptions.CultureInvariant)]
     private static partial Regex GoModuleNotFound();
 
-    [GeneratedRegex(@"(?<=^|[\s:])(?<tool>[A-Za-z][\w.+\-]*): (?:command )?not found|exec: ""(?<tool>[\w.+\-]+)"": executable file not found in \$PATH|gyp ERR! stack Error: not found: (?<tool>[\w.+\-]+)", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<=^|[\s:])(?<tool>(?!Error:)[A-Za-z][\w.+\-]*): (?:command )?not found|exec: ""(?<tool>[\w.+\-]+)"": executable file not found in \$PATH|gyp ERR! stack Error: not found: (?<tool>[\w.+\-]+)", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex CommandNotFound();
 
     [GeneratedRegex(@"listen EACCES:? (?:permission denied )?[^\s]*:(?<port>\d{1,4})\b|bind\(?\)?[^\n]*?:(?<port>\d{1,3}): permission denied", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
