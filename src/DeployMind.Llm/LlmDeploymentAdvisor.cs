@@ -168,6 +168,12 @@ public sealed class LlmDeploymentAdvisor : IDeploymentAdvisor
             var answer = await _client.CompleteAsync(prompt.ToMessages(), schema, cancellationToken);
             return new Advice<T>(read(answer.Answer), answer.Usage);
         }
+        catch (LlmUnavailableException ex) when (ex.NotConfigured)
+        {
+            // Running without a model is a supported mode (air-gapped), so it is not a warning.
+            _logger.RulesByConfiguration(task, ex.Reason);
+            return new Advice<T>(rules(), LlmUsage.Rules, ex.Reason);
+        }
         catch (LlmUnavailableException ex)
         {
             reason = ex.Reason;

@@ -5,13 +5,17 @@ namespace DeployMind.Llm;
 /// <summary>The model could not be asked: no key, disabled, unreachable, timed out, or the server refused after every retry.</summary>
 public sealed class LlmUnavailableException : DeployMindException
 {
-    public LlmUnavailableException(string reason, Exception? innerException = null)
+    public LlmUnavailableException(string reason, Exception? innerException = null, bool notConfigured = false)
         : base($"LLM unavailable: {reason}", innerException)
     {
         Reason = reason;
+        NotConfigured = notConfigured;
     }
 
     public string Reason { get; }
+
+    /// <summary>True when the LLM is off by configuration (disabled, no key): the expected state of an air-gapped install, not a fault.</summary>
+    public bool NotConfigured { get; }
 }
 
 /// <summary>The model answered, but not with one JSON object matching the task's schema.</summary>

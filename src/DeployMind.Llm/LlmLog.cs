@@ -23,6 +23,9 @@ internal static partial class LlmLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Advisor kept the policy decision {PolicyDecision} for {Repository}; the model suggested the looser {ModelDecision}")]
     public static partial void LooserDecisionIgnored(this ILogger logger, string repository, string policyDecision, string modelDecision);
 
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Advisor task {Task} answered by the rules: {Reason}")]
+    public static partial void RulesByConfiguration(this ILogger logger, string task, string reason);
+
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "LLM usage reported no token counts for model {Model}; recording 0")]
     public static partial void UsageMissing(this ILogger logger, string model);
 }

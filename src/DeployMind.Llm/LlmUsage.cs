@@ -1,3 +1,5 @@
+using DeployMind.Domain;
+
 namespace DeployMind.Llm;
 
 /// <summary>What one advisor answer cost: recorded in agent_executions (llm_model, llm_tokens_input/output, llm_cost_usd).</summary>
@@ -20,6 +22,15 @@ public sealed record LlmUsage
     public bool Unpriced { get; init; }
 
     public bool IsRules => Model == RulesModel;
+
+    /// <summary>Records this usage on an agent_executions row.</summary>
+    public void ApplyTo(AgentExecution execution)
+    {
+        execution.LlmModel = Model;
+        execution.LlmTokensInput = TokensInput;
+        execution.LlmTokensOutput = TokensOutput;
+        execution.LlmCostUsd = CostUsd;
+    }
 }
 
 /// <summary>An advisor's answer and what producing it cost; <see cref="FallbackReason"/> says why the rules answered, when they did.</summary>

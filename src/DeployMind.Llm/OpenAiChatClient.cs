@@ -43,7 +43,7 @@ public sealed class OpenAiChatClient
     {
         if (!_options.Enabled)
         {
-            throw new LlmUnavailableException($"the LLM is disabled ({LlmOptions.SectionName}:Enabled is false)");
+            throw new LlmUnavailableException($"the LLM is disabled ({LlmOptions.SectionName}:Enabled is false)", notConfigured: true);
         }
 
         var key = ResolveApiKey();
@@ -138,7 +138,7 @@ public sealed class OpenAiChatClient
         if (string.IsNullOrEmpty(key))
         {
             return _options.ApiKeyRequired
-                ? throw new LlmUnavailableException($"no API key: environment variable {_options.ApiKeyEnvironmentVariable} is not set")
+                ? throw new LlmUnavailableException($"no API key: environment variable {_options.ApiKeyEnvironmentVariable} is not set", notConfigured: true)
                 : null;
         }
 

@@ -65,6 +65,7 @@ public sealed class LlmDeploymentAdvisorTests
         Assert.Equal(AgentDecision.Reject, advice.Value.Decision);
         Assert.Contains("Upgrade lodash 4.17.15 to 4.17.21", advice.Value.Recommendations[0], StringComparison.Ordinal);
         Assert.Contains(rig.Options.ApiKeyEnvironmentVariable, advice.FallbackReason, StringComparison.Ordinal);
+        Assert.Contains("Information LlmDeploymentAdvisor: Advisor task security answered by the rules: no API key", rig.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]

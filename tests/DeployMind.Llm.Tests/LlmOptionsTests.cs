@@ -74,6 +74,19 @@ public sealed class LlmOptionsTests
     }
 
     [Fact]
+    public void ApplyTo_Execution_RecordsModelTokensAndCost()
+    {
+        var execution = new DeployMind.Domain.AgentExecution { DeploymentId = "deploy-20260204-abc123", AgentName = "security" };
+
+        LlmPricing.Price(LlmOptions.DefaultPrices(), "gpt-4o", 450, 120).ApplyTo(execution);
+
+        Assert.Equal("gpt-4o", execution.LlmModel);
+        Assert.Equal(450, execution.LlmTokensInput);
+        Assert.Equal(120, execution.LlmTokensOutput);
+        Assert.Equal(0.002325m, execution.LlmCostUsd);
+    }
+
+    [Fact]
     public void Rules_Usage_IsRulesWithNoTokensAndNoCost()
     {
         Assert.Equal("rules", LlmUsage.Rules.Model);
