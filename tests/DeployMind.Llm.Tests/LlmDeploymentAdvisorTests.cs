@@ -171,7 +171,8 @@ public sealed class LlmDeploymentAdvisorTests
     [Fact]
     public async Task RecommendStrategyAsync_CallerCancels_PropagatesInsteadOfFallingBack()
     {
-        await using var rig = LlmRig.Start(o => o.Timeout = TimeSpan.FromMinutes(10), time: TimeProvider.System);
+        // No retry left, so a cancellation mistaken for a timeout would end in the rules instead of propagating.
+        await using var rig = LlmRig.Start(o => o.MaxRetries = 0, time: TimeProvider.System);
         rig.Server.Fallback = FakeResponse.Hanging;
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
