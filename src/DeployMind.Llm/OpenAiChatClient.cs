@@ -46,6 +46,12 @@ public sealed class OpenAiChatClient
             throw new LlmUnavailableException($"the LLM is disabled ({LlmOptions.SectionName}:Enabled is false)", notConfigured: true);
         }
 
+        // Hosts validate at start-up; a client wired by hand with bad options must still fail typed, not with a UriFormatException.
+        if (_options.Validate() is { Count: > 0 } problems)
+        {
+            throw new LlmUnavailableException($"the LLM configuration is invalid: {string.Join("; ", problems)}");
+        }
+
         var key = ResolveApiKey();
         var endpoint = new Uri(_options.ResolvedBaseUrl + "/chat/completions");
         var body = BuildRequestBody(messages, schema);

@@ -253,6 +253,19 @@ public sealed class OpenAiChatClientTests
     }
 
     [Fact]
+    public async Task CompleteAsync_InvalidOptions_ThrowsUnavailableListingTheProblemWithoutAnyRequest()
+    {
+        await using var rig = LlmRig.Start();
+        rig.Options.BaseUrl = "models.internal/v1";
+
+        var ex = await Assert.ThrowsAsync<LlmUnavailableException>(() =>
+            rig.Client.CompleteAsync(s_messages, LlmDeploymentAdvisor.BuildSchema, CancellationToken.None));
+
+        Assert.Contains("BaseUrl 'models.internal/v1' is not an absolute http(s) URL", ex.Reason, StringComparison.Ordinal);
+        Assert.Empty(rig.Server.Requests);
+    }
+
+    [Fact]
     public void RetryAfterDelay_HttpDate_IsTheTimeUntilThatDate()
     {
         var now = new DateTimeOffset(2026, 2, 4, 10, 0, 0, TimeSpan.Zero);
