@@ -2,37 +2,6 @@ using DeployMind.Domain;
 
 namespace DeployMind.Llm;
 
-/// <summary>What one advisor answer cost: recorded in agent_executions (llm_model, llm_tokens_input/output, llm_cost_usd).</summary>
-public sealed record LlmUsage
-{
-    public const string RulesModel = "rules";
-
-    /// <summary>The usage of an answer from the deterministic rules: model <c>rules</c>, no tokens, no cost.</summary>
-    public static LlmUsage Rules { get; } = new() { Model = RulesModel };
-
-    public required string Model { get; init; }
-
-    public int TokensInput { get; init; }
-
-    public int TokensOutput { get; init; }
-
-    public decimal CostUsd { get; init; }
-
-    /// <summary>True when the model had no entry in the price table, so <see cref="CostUsd"/> is 0 but unknown.</summary>
-    public bool Unpriced { get; init; }
-
-    public bool IsRules => Model == RulesModel;
-
-    /// <summary>Records this usage on an agent_executions row.</summary>
-    public void ApplyTo(AgentExecution execution)
-    {
-        execution.LlmModel = Model;
-        execution.LlmTokensInput = TokensInput;
-        execution.LlmTokensOutput = TokensOutput;
-        execution.LlmCostUsd = CostUsd;
-    }
-}
-
 /// <summary>An advisor's answer and what producing it cost; <see cref="FallbackReason"/> says why the rules answered, when they did.</summary>
 public sealed record Advice<T>(T Value, LlmUsage Usage, string? FallbackReason = null);
 

@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using DeployMind.Domain;
+
 namespace DeployMind.Llm;
 
 /// <summary>A validated JSON answer and what it cost.</summary>

@@ -1,3 +1,5 @@
+using DeployMind.Domain;
+
 namespace DeployMind.Llm.Tests;
 
 public sealed class LlmOptionsTests

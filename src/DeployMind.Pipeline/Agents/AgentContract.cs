@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DeployMind.Domain;
 
 namespace DeployMind.Pipeline.Agents;
 
@@ -33,16 +34,6 @@ public interface IDeploymentAgent
     /// </summary>
     Task<RollbackOutcome> RollbackAsync(DeploymentContext context, CancellationToken cancellationToken) =>
         Task.FromResult(RollbackOutcome.NothingToUndo);
-}
-
-/// <summary>Tokens and cost of the LLM calls an agent made; <c>rules</c> when the deterministic advisor answered.</summary>
-public sealed record LlmUsage(string Model, int TokensInput, int TokensOutput, decimal CostUsd)
-{
-    public static readonly LlmUsage Rules = new("rules", 0, 0, 0m);
-
-    public LlmUsage Add(LlmUsage other) => new(
-        Model == other.Model || other.TokensInput + other.TokensOutput == 0 ? Model : $"{Model}+{other.Model}",
-        TokensInput + other.TokensInput, TokensOutput + other.TokensOutput, CostUsd + other.CostUsd);
 }
 
 /// <summary>How a stage ended.</summary>

@@ -1,3 +1,4 @@
+using DeployMind.Domain;
 using DeployMind.Pipeline.Agents;
 
 namespace DeployMind.Pipeline.Execution;

@@ -58,7 +58,7 @@ public sealed class OrchestratorTests
     {
         await using var h = await PipelineHarness.CreateAsync(await TestDatabase.SqliteAsync());
         h.Agents[PipelineStage.Security].Behaviour = (_, _) =>
-            Task.FromResult(AgentResult.Rejection("2 critical vulnerabilities (balanced policy)", llm: new LlmUsage("llama-3.1-70b-versatile", 450, 120, 0m)));
+            Task.FromResult(AgentResult.Rejection("2 critical vulnerabilities (balanced policy)", llm: new LlmUsage { Model = "llama-3.1-70b-versatile", TokensInput = 450, TokensOutput = 120 }));
 
         var d = await h.DeployAsync();
 

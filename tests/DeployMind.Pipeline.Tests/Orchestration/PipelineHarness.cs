@@ -60,7 +60,7 @@ public sealed class FakeAnalyst : IRootCauseAnalyst
 {
     public Task<RootCauseAnalysis> AnalyzeAsync(string deploymentId, CancellationToken cancellationToken) =>
         Task.FromResult(new RootCauseAnalysis("The build failed because package-lock.json is missing.", "build",
-            ["npm ERR! missing lockfile"], ["Commit package-lock.json"], new LlmUsage("test-model", 300, 80, 0.0012m)));
+            ["npm ERR! missing lockfile"], ["Commit package-lock.json"], new LlmUsage { Model = "test-model", TokensInput = 300, TokensOutput = 80, CostUsd = 0.0012m }));
 }
 
 /// <summary>A database, the pipeline services and one scripted agent per stage.</summary>
