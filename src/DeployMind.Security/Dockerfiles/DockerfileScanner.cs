@@ -36,7 +36,7 @@ public sealed class DockerfileScanner
     public DockerfileScanner(DockerfileScanOptions? options = null, IReadOnlyList<DockerfileRule>? rules = null)
     {
         _options = options ?? new DockerfileScanOptions();
-        _rules = (rules ?? DockerfileRules.All).Where(r => !_options.DisabledRules.Contains(r.Id)).ToList();
+        _rules = (rules ?? DockerfileRules.All).Where(r => !_options.DisabledRules.Contains(r.Id, StringComparer.OrdinalIgnoreCase)).ToList();
     }
 
     /// <summary>True for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.* (but not *.dockerignore).</summary>

@@ -276,7 +276,7 @@ public sealed class SecretScanner
                 FilePath = relativePath,
                 Line = lines.LineOf(candidate.SecretStart),
                 EndLine = lines.LineOf(candidate.SecretEnd - 1),
-                RedactedMatch = RedactedContext(content, candidate, candidates),
+                RedactedMatch = RedactedContext(content, lines, candidate, candidates),
                 Fingerprint = SecretText.Fingerprint(rule.Id, relativePath, secret),
             });
         }
@@ -285,13 +285,13 @@ public sealed class SecretScanner
     }
 
     /// <summary>
-    /// Up to 32 characters of the match before the secret, the redacted secret, and up to 16 after;
-    /// any other secret overlapping that context is masked too, so no secret leaks through a neighbour.
+    /// Up to 32 characters of the line before the secret, the redacted secret, and up to 16 after;
+    /// any other match overlapping that context is masked too, so no secret leaks through a neighbour.
     /// </summary>
-    private static string RedactedContext(string content, Candidate candidate, List<Candidate> all)
+    private static string RedactedContext(string content, LineIndex lines, Candidate candidate, List<Candidate> all)
     {
-        var prefixStart = Math.Max(candidate.MatchStart, candidate.SecretStart - 32);
-        var suffixEnd = Math.Min(candidate.MatchEnd, candidate.SecretEnd + 16);
+        var prefixStart = Math.Max(lines.LineBounds(candidate.SecretStart).Start, candidate.SecretStart - 32);
+        var suffixEnd = Math.Min(lines.LineBounds(candidate.SecretEnd - 1).End, candidate.SecretEnd + 16);
         var prefix = Masked(content, prefixStart, candidate.SecretStart, all);
         var suffix = Masked(content, candidate.SecretEnd, suffixEnd, all);
         return prefix + SecretText.Redact(content[candidate.SecretStart..candidate.SecretEnd]) + suffix;
