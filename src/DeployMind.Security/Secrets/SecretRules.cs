@@ -133,7 +133,7 @@ public static class SecretRules
         Rule("mailgun-api-key", "Mailgun", "Mailgun private API key", Severity.High, @"\b(?<secret>key-[0-9a-f]{32})\b", ["key-"]),
         Rule("mailgun-webhook-signing-key", "Mailgun", "Mailgun webhook signing key", Severity.Medium,
             @"(?i)mailgun" + Assign + @"(?<secret>(?-i:[a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8}))\b", ["mailgun"]),
-        Rule("mailchimp-api-key", "Mailchimp", "Mailchimp API key", Severity.High, @"\b(?<secret>[0-9a-f]{32}-us[0-9]{1,2})\b", ["-us"]),
+        Rule("mailchimp-api-key", "Mailchimp", "Mailchimp API key", Severity.High, @"\b(?<secret>[0-9a-f]{32}-us[0-9]{1,2})\b", ["mailchimp"]),
 
         // ---- Infrastructure ----
         Rule("heroku-api-key", "Heroku", "Heroku API key", Severity.High,
@@ -181,12 +181,12 @@ public static class SecretRules
             @"\b(?<secret>eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})(?![A-Za-z0-9_\-])", ["eyJ"]),
         Rule("connection-string-url", "ConnectionString", "Connection string with a password", Severity.High,
             @"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|s?ftp|ldaps?|smtps?)://[^:/\s'""@]{1,64}:(?<secret>[^@/\s'""]{3,128})@[^\s'""/:]+",
-            ["://"], allow: [Placeholder], generic: true),
+            ["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "ftp", "ldap", "smtp"], allow: [Placeholder], generic: true),
         Rule("connection-string-password", "ConnectionString", "ADO.NET / JDBC-style connection string with a password", Severity.High,
             @"(?i)(?:Server|Data Source|Host|Address|Addr)\s*=[^;""'\n]{1,200};(?:[^;""'\n]{0,200};){0,10}?\s*(?:Password|Pwd)\s*=\s*(?<secret>[^;""'\n\s]{3,128})",
             ["password", "pwd"], allow: [Placeholder], generic: true),
         Rule("generic-api-key", "Generic", "Generic API key or secret", Severity.High,
-            @"(?i)(?:api[_.\-]?key|apikey|secret|token|access[_.\-]?key|auth[_.\-]?key|client[_.\-]?secret|private[_.\-]?key)[\w.\-]{0,20}?['""]?\s{0,3}(?:=|:|=>|:=|\?=)\s{0,5}(?<q>['""]?)(?<secret>[A-Za-z0-9_\-+/=.~]{16,128})\k<q>(?![A-Za-z0-9_\-+/=.~])",
+            @"(?i)(?<!publickey)(?:api[_.\-]?key|apikey|secret|token|access[_.\-]?key|auth[_.\-]?key|client[_.\-]?secret|private[_.\-]?key)[\w.\-]{0,20}?['""]?\s{0,3}(?:=|:|=>|:=|\?=)\s{0,5}(?<q>['""]?)(?<secret>[A-Za-z0-9_\-+/=.~]{16,128})\k<q>(?![A-Za-z0-9_\-+/=.~])",
             ["key", "secret", "token"], entropy: 3.5, allow: [Placeholder, "^[^0-9]*$", @"(?i)example|placeholder|changeme|dummy|x{5,}|\*{3}"], generic: true),
         Rule("generic-password", "Generic", "Hard-coded password", Severity.High,
             @"(?i)(?:password|passwd|passwrd|pwd|pass)[\w.\-]{0,20}?['""]?\s{0,3}(?:=|:|=>|:=)\s{0,5}(?<q>['""])(?<secret>[^'""\s]{8,64})\k<q>",

@@ -390,13 +390,10 @@ public sealed class SecretScanner
         }
     }
 
-    /// <summary>The rules of one scan with their keyword prefilter: one vectorized pass finds every keyword present.</summary>
+    /// <summary>The rules of one scan, their secret groups, the keyword prefilter and the option allow regexes.</summary>
     private sealed class CompiledRules
     {
-        private readonly SearchValues<string>? _keywords;
-        private readonly Dictionary<char, List<(string Keyword, List<int> Rules)>> _byFirstChar = [];
-        private readonly bool[] _alwaysActive;
-        private readonly int _keywordRuleCount;
+        private readonly KeywordPrefilter _prefilter;
         private readonly Regex[] _allowRegexes;
 
         public CompiledRules(SecretScanOptions options)
@@ -404,47 +401,13 @@ public sealed class SecretScanner
             Rules = [.. (options.Rules ?? SecretRules.All).Where(r => !options.DisabledRules.Contains(r.Id))];
             RuleIds = Rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
             SecretGroups = new int[Rules.Length];
-            _alwaysActive = new bool[Rules.Length];
-            var keywordRules = new Dictionary<string, List<int>>(StringComparer.OrdinalIgnoreCase);
             for (var r = 0; r < Rules.Length; r++)
             {
-                var rule = Rules[r];
-                var group = rule.Regex.GroupNumberFromName("secret");
+                var group = Rules[r].Regex.GroupNumberFromName("secret");
                 SecretGroups[r] = group >= 0 ? group : 1;
-                if (rule.Keywords.Count == 0)
-                {
-                    _alwaysActive[r] = true;
-                    continue;
-                }
-
-                _keywordRuleCount++;
-                foreach (var keyword in rule.Keywords)
-                {
-                    if (!keywordRules.TryGetValue(keyword, out var list))
-                    {
-                        keywordRules[keyword] = list = [];
-                    }
-
-                    list.Add(r);
-                }
             }
 
-            foreach (var (keyword, rules) in keywordRules)
-            {
-                var first = char.ToLowerInvariant(keyword[0]);
-                if (!_byFirstChar.TryGetValue(first, out var bucket))
-                {
-                    _byFirstChar[first] = bucket = [];
-                }
-
-                bucket.Add((keyword, rules));
-            }
-
-            if (keywordRules.Count > 0)
-            {
-                _keywords = SearchValues.Create([.. keywordRules.Keys], StringComparison.OrdinalIgnoreCase);
-            }
-
+            _prefilter = new KeywordPrefilter(Rules.Select(r => r.Keywords).ToList());
             _allowRegexes = [.. options.AllowRegexes.Select(p => new Regex(p, RegexOptions.CultureInvariant))];
         }
 
@@ -454,58 +417,10 @@ public sealed class SecretScanner
 
         public int[] SecretGroups { get; }
 
-        public bool[] ActiveRules(string content)
-        {
-            var active = (bool[])_alwaysActive.Clone();
-            if (_keywords is null)
-            {
-                return active;
-            }
-
-            var remaining = _keywordRuleCount;
-            var span = content.AsSpan();
-            var position = 0;
-            while (remaining > 0 && position < span.Length)
-            {
-                var found = span[position..].IndexOfAny(_keywords);
-                if (found < 0)
-                {
-                    break;
-                }
-
-                position += found;
-                if (_byFirstChar.TryGetValue(char.ToLowerInvariant(span[position]), out var bucket))
-                {
-                    var rest = span[position..];
-                    foreach (var (keyword, rules) in bucket)
-                    {
-                        if (rest.StartsWith(keyword, StringComparison.OrdinalIgnoreCase))
-                        {
-                            foreach (var r in rules)
-                            {
-                                if (!active[r])
-                                {
-                                    active[r] = true;
-                                    remaining--;
-                                }
-                            }
-                        }
-                    }
-                }
-
-                position++;
-            }
-
-            return active;
-        }
+        public bool[] ActiveRules(string content) => _prefilter.ActiveRules(content);
 
         public bool IsAllowedByOptions(string secret, ReadOnlySpan<char> match)
         {
-            if (_allowRegexes.Length == 0)
-            {
-                return false;
-            }
-
             foreach (var allow in _allowRegexes)
             {
                 if (allow.IsMatch(secret) || allow.IsMatch(match))

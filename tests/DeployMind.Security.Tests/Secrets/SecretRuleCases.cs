@@ -127,7 +127,7 @@ internal static class SecretRuleCases
         Token("mailgun-api-key", "key-" + Chars(Hex, 32), $"key-{Chars(Hex, 20)}\n");
         var signing = $"{Chars(Hex, 32)}-{Chars(Hex, 8)}-{Chars(Hex, 8)}";
         Assigned("mailgun-webhook-signing-key", $"MAILGUN_SIGNING_KEY={signing}\n", signing, "MAILGUN_DOMAIN=mg.example.com\n");
-        Token("mailchimp-api-key", Chars(Hex, 32) + "-us14", $"{Chars(Hex, 32)}-eu1\n");
+        Token("mailchimp-api-key", Chars(Hex, 32) + "-us14", $"MAILCHIMP_API_KEY={Chars(Hex, 32)}-eu1\n", "MAILCHIMP_API_KEY=");
 
         // Infrastructure
         var herokuKey = Uuid();
