@@ -407,7 +407,7 @@ public sealed class SecretScanner
                 SecretGroups[r] = group >= 0 ? group : 1;
             }
 
-            _prefilter = new KeywordPrefilter(Rules.Select(r => r.Keywords).ToList());
+            _prefilter = new KeywordPrefilter(Rules.Select(r => r.Keywords).ToList(), Rules.Select(r => r.IsGeneric).ToList());
             _allowRegexes = [.. options.AllowRegexes.Select(p => new Regex(p, RegexOptions.CultureInvariant))];
         }
 

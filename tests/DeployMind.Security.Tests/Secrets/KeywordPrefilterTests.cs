@@ -34,4 +34,24 @@ public sealed class KeywordPrefilterTests
 
         Assert.Equal([7, 33], active.Select((a, i) => (a, i)).Where(p => p.a).Select(p => p.i));
     }
+
+    [Fact]
+    public void ActiveRules_RareKeywordRepeatedPastFallback_StillFindsLaterKeywordOfSameGroup()
+    {
+        var prefilter = new KeywordPrefilter([["abcdef"], ["ghijkl"], ["mnopqr"]]);
+        var content = string.Concat(Enumerable.Repeat("abcdef ", 200)) + "GhIjKl";
+
+        Assert.Equal([true, true, false], prefilter.ActiveRules(content));
+    }
+
+    [Fact]
+    public void LowerAscii_MixedText_LowersAsciiAndKeepsOtherCharacters()
+    {
+        var source = "ABC Ünïcode ÄÖ xyz KEY";
+        var destination = new char[source.Length];
+
+        KeywordPrefilter.LowerAscii(source, destination);
+
+        Assert.Equal("abc Ünïcode ÄÖ xyz key", new string(destination));
+    }
 }
