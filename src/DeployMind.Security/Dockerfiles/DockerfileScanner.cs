@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DeployMind.Domain;
 using DeployMind.Security.Secrets;
 
@@ -32,10 +31,12 @@ public sealed class DockerfileScanner
 
     private readonly DockerfileScanOptions _options;
     private readonly IReadOnlyList<DockerfileRule> _rules;
+    private readonly TimeProvider _timeProvider;
 
-    public DockerfileScanner(DockerfileScanOptions? options = null, IReadOnlyList<DockerfileRule>? rules = null)
+    public DockerfileScanner(DockerfileScanOptions? options = null, IReadOnlyList<DockerfileRule>? rules = null, TimeProvider? timeProvider = null)
     {
         _options = options ?? new DockerfileScanOptions();
+        _timeProvider = timeProvider ?? TimeProvider.System;
         _rules = (rules ?? DockerfileRules.All).Where(r => !_options.DisabledRules.Contains(r.Id, StringComparer.OrdinalIgnoreCase)).ToList();
     }
 
@@ -99,7 +100,7 @@ public sealed class DockerfileScanner
     /// <summary>Scans every Dockerfile under <paramref name="root"/> (or the single file <paramref name="root"/>).</summary>
     public async Task<ScanReport> ScanAsync(string root, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var started = _timeProvider.GetTimestamp();
         var findings = new List<SecurityFinding>();
         var problems = new List<ScanProblem>();
         if (File.Exists(root))
@@ -132,7 +133,7 @@ public sealed class DockerfileScanner
             ScannerVersion = Version,
             Findings = findings,
             Problems = problems,
-            Duration = stopwatch.Elapsed,
+            Duration = _timeProvider.GetElapsedTime(started),
         };
     }
 

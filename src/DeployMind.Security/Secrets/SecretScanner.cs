@@ -24,7 +24,7 @@ public sealed class SecretScanner
 
     public SecretScanner(TimeProvider? timeProvider = null) => _timeProvider = timeProvider ?? TimeProvider.System;
 
-    /// <summary>Scans every text file under <paramref name="root"/>, honouring the options and the root's ignore file.</summary>
+    /// <summary>Scans every text file under <paramref name="root"/> (or the single file <paramref name="root"/>), honouring the options and the root's ignore file.</summary>
     public async Task<ScanReport> ScanAsync(string root, SecretScanOptions options, CancellationToken cancellationToken)
     {
         var errors = options.Validate();
@@ -38,9 +38,16 @@ public sealed class SecretScanner
         var findings = new ConcurrentQueue<SecurityFinding>();
         var compiled = new CompiledRules(options);
 
+        if (File.Exists(root))
+        {
+            var info = new FileInfo(root);
+            var single = ScanFile(new SourceFile(info.FullName, info.Name, info.Length), options, compiled, problems);
+            return Report(single, [.. problems], _timeProvider.GetElapsedTime(started));
+        }
+
         if (!Directory.Exists(root))
         {
-            problems.Enqueue(new ScanProblem(root, null, "the directory to scan does not exist"));
+            problems.Enqueue(new ScanProblem(root, null, "the path to scan does not exist"));
             return Report([], [.. problems], _timeProvider.GetElapsedTime(started));
         }
 

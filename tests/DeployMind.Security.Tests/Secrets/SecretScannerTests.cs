@@ -226,6 +226,18 @@ public sealed class SecretScannerTests
     }
 
     [Fact]
+    public async Task ScanAsync_SingleFileRoot_ScansThatFile()
+    {
+        using var tree = new TempTree();
+        var path = tree.Write("deploy.env", $"TOKEN={GitHubToken()}\n");
+
+        var report = await Scanner().ScanAsync(path, new SecretScanOptions(), CancellationToken.None);
+
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal("deploy.env", finding.FilePath);
+    }
+
+    [Fact]
     public async Task ScanAsync_InvalidOptions_ThrowsWithEveryProblem()
     {
         var options = new SecretScanOptions { MaxFileSizeBytes = 0, AllowRegexes = ["(unclosed"], DisabledRules = ["no-such-rule"] };
