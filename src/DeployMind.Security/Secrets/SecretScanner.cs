@@ -299,9 +299,44 @@ public sealed class SecretScanner
     {
         var prefixStart = Math.Max(lines.LineBounds(candidate.SecretStart).Start, candidate.SecretStart - 32);
         var suffixEnd = Math.Min(lines.LineBounds(candidate.SecretEnd - 1).End, candidate.SecretEnd + 16);
-        var prefix = Masked(content, prefixStart, candidate.SecretStart, all);
-        var suffix = Masked(content, candidate.SecretEnd, suffixEnd, all);
-        return prefix + SecretText.Redact(content[candidate.SecretStart..candidate.SecretEnd]) + suffix;
+        var secret = content[candidate.SecretStart..candidate.SecretEnd];
+        var prefix = MaskEchoes(Masked(content, prefixStart, candidate.SecretStart, all), secret);
+        var suffix = MaskEchoes(Masked(content, candidate.SecretEnd, suffixEnd, all), secret);
+        return prefix + SecretText.Redact(secret) + suffix;
+    }
+
+    /// <summary>Masks any run of 6 or more characters that also occurs in the secret (a second, unmatched copy of it on the line).</summary>
+    private static string MaskEchoes(string context, string secret)
+    {
+        const int MinRun = 6;
+        if (context.Length < MinRun || secret.Length < MinRun)
+        {
+            return context;
+        }
+
+        char[]? chars = null;
+        for (var i = 0; i <= context.Length - MinRun; i++)
+        {
+            var longest = 0;
+            for (var j = secret.IndexOf(context[i], StringComparison.Ordinal); j >= 0; j = secret.IndexOf(context[i], j + 1))
+            {
+                var run = 0;
+                while (i + run < context.Length && j + run < secret.Length && context[i + run] == secret[j + run])
+                {
+                    run++;
+                }
+
+                longest = Math.Max(longest, run);
+            }
+
+            if (longest >= MinRun)
+            {
+                chars ??= context.ToCharArray();
+                chars.AsSpan(i, longest).Fill('*');
+            }
+        }
+
+        return chars is null ? context : new string(chars);
     }
 
     private static string Masked(string content, int start, int end, List<Candidate> all)

@@ -72,6 +72,19 @@ public sealed class SecretScannerTests
     }
 
     [Fact]
+    public void ScanText_SecretRepeatedUnmatchedOnTheLine_IsMaskedInTheContext()
+    {
+        var password = Chars(Alnum, 16);
+
+        var findings = Scanner().ScanText("a.yml", $"password: \"{password}\" # was {password[..10]}\n");
+
+        var finding = Assert.Single(findings);
+        Assert.DoesNotContain(password[..10], finding.RedactedMatch!, StringComparison.Ordinal);
+        Assert.DoesNotContain(password[..6], finding.RedactedMatch!, StringComparison.Ordinal);
+        Assert.StartsWith("password: \"", finding.RedactedMatch, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ScanText_GenericAndSpecificRuleOnSameText_KeepsOnlyTheSpecific()
     {
         var findings = Scanner().ScanText("a.env", $"api_token = \"{GitHubToken()}\"\n");
