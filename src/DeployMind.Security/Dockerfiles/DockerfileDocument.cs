@@ -71,6 +71,11 @@ public sealed class DockerInstruction
     /// <summary>Index of the stage this instruction belongs to; -1 for ARGs before the first FROM.</summary>
     public int StageIndex { get; init; } = -1;
 
+    private ShellScript? _script;
+
+    /// <summary>The RUN script cut into commands, parsed once and shared by every rule (a benign race at worst parses twice).</summary>
+    internal ShellScript Script => _script ??= ShellScript.Parse(DockerfileRules.ScriptText(this));
+
     /// <summary>The value of the first flag named <paramref name="name"/> (without dashes), or null.</summary>
     public string? GetFlag(string name)
     {

@@ -399,6 +399,7 @@ public static partial class DockerfileParser
         var globalArgs = new Dictionary<string, string?>(StringComparer.Ordinal);
         var instructions = new List<DockerInstruction>(raw.Count);
         var stages = new List<DockerStage>();
+        var stagesByName = new Dictionary<string, DockerStage>(StringComparer.OrdinalIgnoreCase);
         List<DockerInstruction>? current = null;
         DockerInstruction? currentFrom = null;
         (string Raw, string Image, string? Name, string? Platform, DockerStage? Base)? pending = null;
@@ -407,7 +408,7 @@ public static partial class DockerfileParser
         {
             if (pending is { } p && currentFrom is not null && current is not null)
             {
-                stages.Add(new DockerStage
+                var stage = new DockerStage
                 {
                     Index = stages.Count,
                     RawBaseImage = p.Raw,
@@ -417,7 +418,12 @@ public static partial class DockerfileParser
                     From = currentFrom,
                     Instructions = current,
                     BaseStage = p.Base,
-                });
+                };
+                stages.Add(stage);
+                if (stage.Name is not null)
+                {
+                    stagesByName.TryAdd(stage.Name, stage);
+                }
             }
         }
 
@@ -443,7 +449,7 @@ public static partial class DockerfileParser
 
                 var rawImage = words.Count > 0 ? words[0] : string.Empty;
                 var image = Substitute(rawImage, globalArgs, escape);
-                var baseStage = FindStageByName(stages, image);
+                var baseStage = stagesByName.GetValueOrDefault(image);
                 var stageIndex = stages.Count;
                 var from = WithStage(item, stageIndex);
                 current = [from];
@@ -497,19 +503,6 @@ public static partial class DockerfileParser
             EscapeCharacter = escape,
             GlobalArgs = globalArgs,
         };
-    }
-
-    private static DockerStage? FindStageByName(List<DockerStage> stages, string image)
-    {
-        foreach (var stage in stages)
-        {
-            if (stage.Name is not null && string.Equals(stage.Name, image, StringComparison.OrdinalIgnoreCase))
-            {
-                return stage;
-            }
-        }
-
-        return null;
     }
 
     private static DockerInstruction WithStage(DockerInstruction item, int stageIndex) => new()

@@ -50,6 +50,9 @@ public static partial class DockerfileRules
     [GeneratedRegex(@"^[A-Za-z]:[\\/]")]
     private static partial Regex WindowsAbsolutePathRegex();
 
+    [GeneratedRegex(@"<<-?[""']?[A-Za-z_][A-Za-z0-9_.-]*[""']?")]
+    private static partial Regex HeredocMarkerRegex();
+
     [GeneratedRegex(@"^pip[0-9.]*$")]
     private static partial Regex PipRegex();
 
@@ -403,7 +406,7 @@ public static partial class DockerfileRules
             return run.Command;
         }
 
-        var withoutMarkers = Regex.Replace(run.Command, @"<<-?[""']?[A-Za-z_][A-Za-z0-9_.-]*[""']?", " ");
+        var withoutMarkers = HeredocMarkerRegex().Replace(run.Command, " ");
         var words = ShellWords.Split(withoutMarkers);
         if (words.Count == 0 || s_posixShells.Contains(Path.GetFileName(words[0])))
         {
@@ -413,7 +416,7 @@ public static partial class DockerfileRules
         return withoutMarkers;
     }
 
-    internal static ShellScript Script(DockerInstruction run) => ShellScript.Parse(ScriptText(run));
+    internal static ShellScript Script(DockerInstruction run) => run.Script;
 
     private static string QuoteIfNeeded(string arg) => arg.Contains(' ', StringComparison.Ordinal) ? $"'{arg.Replace("'", "'\\''", StringComparison.Ordinal)}'" : arg;
 

@@ -29,6 +29,8 @@ public sealed class DockerfileScanner
 
     public const string Version = "1.0.0";
 
+    private const int MaxProblemsPerFile = 20;
+
     private readonly DockerfileScanOptions _options;
     private readonly IReadOnlyList<DockerfileRule> _rules;
     private readonly TimeProvider _timeProvider;
@@ -61,7 +63,12 @@ public sealed class DockerfileScanner
         var document = DockerfileParser.Parse(content, _options.BuildArgs);
         if (document.Problems.Count > 0)
         {
-            var problems = document.Problems.Select(p => new ScanProblem(filePath, p.Line, p.Message)).ToList();
+            var problems = document.Problems.Take(MaxProblemsPerFile).Select(p => new ScanProblem(filePath, p.Line, p.Message)).ToList();
+            if (document.Problems.Count > MaxProblemsPerFile)
+            {
+                problems.Add(new ScanProblem(filePath, null, $"{document.Problems.Count - MaxProblemsPerFile} more problems not listed; is this a Dockerfile?"));
+            }
+
             return new DockerfileScanResult([], problems, document);
         }
 

@@ -25,8 +25,11 @@ internal sealed record ShellCommand(IReadOnlyList<string> Words, string Followed
     /// <summary>The program name (basename), after <c>VAR=x</c> assignments and wrappers such as sudo and env.</summary>
     public string Name => NameIndex < Words.Count ? BaseName(Words[NameIndex]) : string.Empty;
 
+    private IReadOnlyList<string>? _arguments;
+    private int _nameIndex = -1;
+
     /// <summary>The words after the program name.</summary>
-    public IReadOnlyList<string> Arguments => NameIndex + 1 < Words.Count ? Words.Skip(NameIndex + 1).ToList() : [];
+    public IReadOnlyList<string> Arguments => _arguments ??= NameIndex + 1 < Words.Count ? Words.Skip(NameIndex + 1).ToList() : [];
 
     /// <summary>The program name as written, before wrappers are skipped (sudo stays sudo).</summary>
     public string RawName
@@ -45,36 +48,35 @@ internal sealed record ShellCommand(IReadOnlyList<string> Words, string Followed
         }
     }
 
-    private int NameIndex
+    private int NameIndex => _nameIndex >= 0 ? _nameIndex : _nameIndex = FindNameIndex();
+
+    private int FindNameIndex()
     {
-        get
+        var i = 0;
+        while (i < Words.Count)
         {
-            var i = 0;
-            while (i < Words.Count)
+            var word = Words[i];
+            if (IsAssignment(word))
             {
-                var word = Words[i];
-                if (IsAssignment(word))
-                {
-                    i++;
-                    continue;
-                }
-
-                if (s_prefixes.Contains(BaseName(word)))
-                {
-                    i++;
-                    while (i < Words.Count && (Words[i].StartsWith('-') || IsAssignment(Words[i])))
-                    {
-                        i++;
-                    }
-
-                    continue;
-                }
-
-                break;
+                i++;
+                continue;
             }
 
-            return i;
+            if (s_prefixes.Contains(BaseName(word)))
+            {
+                i++;
+                while (i < Words.Count && (Words[i].StartsWith('-') || IsAssignment(Words[i])))
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
+            break;
         }
+
+        return i;
     }
 
     /// <summary>The first argument that is not an option: the sub-command of apt-get, apk, pip, npm...</summary>

@@ -123,6 +123,30 @@ public sealed class DockerfileScannerTests
     }
 
     [Fact]
+    public void ScanText_PathologicalDockerfileWithThousandsOfStages_FinishesQuickly()
+    {
+        var text = string.Concat(Enumerable.Range(0, 30000).Select(i => $"FROM s{i / 2} AS s{i}\nRUN echo {i} | tee /x\n"));
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = new DockerfileScanner().ScanText("FROM alpine:3.20 AS s0\n" + text);
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"took {stopwatch.Elapsed}");
+        Assert.Contains(result.Findings, f => f.RuleId == "DS-0012");
+    }
+
+    [Fact]
+    public void ScanText_GarbageFile_ReportsABoundedNumberOfProblems()
+    {
+        var text = string.Concat(Enumerable.Range(0, 5000).Select(i => $"garbage line {i}\n"));
+
+        var result = new DockerfileScanner().ScanText(text, "Dockerfile.bad");
+
+        Assert.Empty(result.Findings);
+        Assert.Equal(21, result.Problems.Count);
+        Assert.All(result.Problems, p => Assert.Equal("Dockerfile.bad", p.FilePath));
+    }
+
+    [Fact]
     public async Task ScanAsync_SymlinkLoop_Terminates()
     {
         using var tree = new TempTree();
