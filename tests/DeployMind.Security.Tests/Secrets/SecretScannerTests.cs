@@ -116,6 +116,30 @@ public sealed class SecretScannerTests
     }
 
     [Fact]
+    public void ScanText_CustomRuleWithPathFilterEntropyAndAllowPattern_AppliesOnlyWhereConfigured()
+    {
+        var rule = new SecretRule
+        {
+            Id = "internal-deploy-key",
+            Category = "Internal",
+            Title = "Internal deploy key",
+            Severity = Severity.High,
+            Pattern = @"\b(?<secret>idk_[A-Za-z0-9]{24})\b",
+            Keywords = ["idk_"],
+            PathPattern = @"\.(?:env|ya?ml)$",
+            MinEntropy = 3.0,
+            AllowPatterns = ["^idk_TEST"],
+        };
+        var options = new SecretScanOptions { Rules = [rule] };
+        var key = "idk_" + Chars(Alnum, 24);
+
+        Assert.Single(Scanner().ScanText("deploy/prod.env", $"KEY={key}\n", options));
+        Assert.Empty(Scanner().ScanText("src/main.go", $"KEY={key}\n", options));
+        Assert.Empty(Scanner().ScanText("deploy/prod.env", $"KEY=idk_{new string('a', 24)}\n", options));
+        Assert.Empty(Scanner().ScanText("deploy/prod.env", $"KEY=idk_TEST{Chars(Alnum, 20)}\n", options));
+    }
+
+    [Fact]
     public void ScanText_OptionAllowRegexAndDisabledRule_Suppress()
     {
         var token = GitHubToken();
