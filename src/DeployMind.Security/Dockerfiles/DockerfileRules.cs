@@ -487,7 +487,7 @@ public static partial class DockerfileRules
             foreach (var word in ShellWords.Split(expose.Command))
             {
                 var port = word.Split('/')[0];
-                if (port.Contains('$', StringComparison.Ordinal))
+                if (port.Length == 0 || port.Contains('$', StringComparison.Ordinal))
                 {
                     continue;
                 }

@@ -101,7 +101,15 @@ public sealed class DockerfileScanner
             return Failed(displayPath, "binary content; not a Dockerfile");
         }
 
-        return ScanText(SourceTree.Decode(bytes), displayPath);
+        try
+        {
+            return ScanText(SourceTree.Decode(bytes), displayPath);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A checker bug on one odd file must not abort the scan of the others; it is reported, not hidden.
+            return Failed(displayPath, $"could not be checked ({e.GetType().Name}: {e.Message}); please report this file's shape");
+        }
     }
 
     /// <summary>Scans every Dockerfile under <paramref name="root"/> (or the single file <paramref name="root"/>).</summary>

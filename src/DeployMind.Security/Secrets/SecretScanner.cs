@@ -180,7 +180,16 @@ public sealed class SecretScanner
             return [];
         }
 
-        return ScanContent(file.RelativePath, SourceTree.Decode(bytes), options, compiled, problems.Enqueue);
+        try
+        {
+            return ScanContent(file.RelativePath, SourceTree.Decode(bytes), options, compiled, problems.Enqueue);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One odd file must not abort the scan of the others. The message is the exception's own, never file content.
+            problems.Enqueue(new ScanProblem(file.RelativePath, null, $"could not be scanned ({e.GetType().Name})"));
+            return [];
+        }
     }
 
     /// <summary>A raw match inside one file; lives only while that file is scanned.</summary>

@@ -75,7 +75,7 @@ public sealed class DockerfileRuleTests
         { "DS-0005", Base + "ADD rootfs.tar.gz /\nCOPY app.py /app/\n" },
         { "DS-0006", "FROM alpine:3.20 AS deps\nFROM alpine:3.20 AS build\nCOPY --from=deps /a /b\n" },
         { "DS-0007", "FROM alpine:3.20 AS a\nENTRYPOINT [\"a\"]\nFROM alpine:3.20\nENTRYPOINT [\"b\"]\n" },
-        { "DS-0008", Base + "EXPOSE 65535 8080-8090/udp $PORT\n" },
+        { "DS-0008", Base + "EXPOSE 65535 8080-8090/udp $PORT /tcp\n" },
         { "DS-0009", Base + "WORKDIR /app\nWORKDIR $HOME/x\nWORKDIR \"/srv/x\"\nWORKDIR C:\\\\app\n" },
         { "DS-0010", Base + "RUN echo sudo && useradd pseudo\n" },
         { "DS-0011", Base + "COPY a.txt b.txt /app/\nCOPY a.txt /app\nCOPY <<EOF /x\nhello\nEOF\n" },
