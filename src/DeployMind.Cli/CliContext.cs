@@ -2,8 +2,10 @@ using DeployMind.Persistence;
 using DeployMind.Persistence.PostgreSql;
 using DeployMind.Persistence.Retention;
 using DeployMind.Persistence.Sqlite;
+using DeployMind.Llm;
 using DeployMind.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DeployMind.Cli;
 
@@ -47,7 +49,32 @@ public sealed class CliContext
             options.DataDirectory = dataDirectory ?? Variable(DatabaseOptions.DataDirectoryVariable);
         });
         services.Configure<RetentionOptions>(retention.Apply);
-        services.AddDeployMindPipeline();
+        services.AddDeployMindSourceStage();
+        services.AddDeployMindLlm(ConfigureLlm);
+        // Diagnostics go to stderr only when asked for; the command's own output is the user interface.
+        services.AddLogging(logging =>
+        {
+            if (Variable("DEPLOYMIND_DEBUG") == "1")
+            {
+                logging.AddConsole(console => console.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace);
+            }
+        });
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>LLM settings from DEPLOYMIND_LLM_PROVIDER / _MODEL / _BASE_URL / _API_KEY_ENV; without a key the rules answer.</summary>
+    private void ConfigureLlm(LlmOptions options)
+    {
+        if (Variable("DEPLOYMIND_LLM_PROVIDER") is { } provider)
+        {
+            options.Provider = Enum.TryParse<LlmProvider>(provider.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var kind)
+                ? kind
+                : throw new Domain.InvalidInputException("DEPLOYMIND_LLM_PROVIDER",
+                    $"DEPLOYMIND_LLM_PROVIDER '{provider}' is not known; use groq, openai, ollama or custom");
+        }
+
+        options.Model = Variable("DEPLOYMIND_LLM_MODEL") ?? options.Model;
+        options.BaseUrl = Variable("DEPLOYMIND_LLM_BASE_URL") ?? options.BaseUrl;
+        options.ApiKeyEnvironmentVariable = Variable("DEPLOYMIND_LLM_API_KEY_ENV") ?? options.ApiKeyEnvironmentVariable;
     }
 }

@@ -13,6 +13,8 @@ public static class DeployMindCli
         root.Options.Add(GlobalOptions.DataDirectory);
         root.Subcommands.Add(DbCommands.Create(context));
         root.Subcommands.Add(StatsCommands.Create(context));
+        root.Subcommands.Add(DeployCommand.Create(context));
+        root.Subcommands.Add(InitCommand.Create(context));
         root.Subcommands.Add(WorkerCommand.Create(context));
         root.Subcommands.Add(DetectCommand.Create(context));
         foreach (var command in DeploymentCommands.Create(context))

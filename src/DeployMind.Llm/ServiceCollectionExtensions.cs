@@ -27,6 +27,8 @@ public static class ServiceCollectionExtensions
         // timeout would cut across retries and ignore the fake clock in tests.
         services.AddHttpClient<OpenAiChatClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddTransient<IDeploymentAdvisor, LlmDeploymentAdvisor>();
+        services.TryAddSingleton<DeployMind.Persistence.DeploymentQueries>();
+        services.TryAddTransient<DeployMind.Pipeline.Execution.IRootCauseAnalyst, AdvisorRootCauseAnalyst>();
         return services;
     }
 }

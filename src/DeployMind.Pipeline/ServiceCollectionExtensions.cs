@@ -1,4 +1,7 @@
+using DeployMind.Pipeline.Agents;
 using DeployMind.Pipeline.Execution;
+using DeployMind.Pipeline.Processes;
+using DeployMind.Pipeline.Source;
 using DeployMind.Pipeline.Queue;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,6 +20,19 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<DeploymentQueue>();
         services.TryAddSingleton<DeploymentOrchestrator>();
         services.TryAddSingleton<DeploymentWorker>();
+        services.AddOptions<GitOptions>();
+        services.TryAddSingleton<IProcessRunner, ProcessRunner>();
+        services.TryAddSingleton<GitSourceCheckout>();
+        services.TryAddSingleton<GitRemoteProbe>();
+        services.TryAddSingleton<SourceResolver>();
+        return services;
+    }
+
+    /// <summary>Registers the built-in source stage (git checkout of the deployment's commit).</summary>
+    public static IServiceCollection AddDeployMindSourceStage(this IServiceCollection services)
+    {
+        services.AddDeployMindPipeline();
+        services.AddSingleton<IDeploymentAgent, SourceAgent>();
         return services;
     }
 }
