@@ -124,7 +124,8 @@ public sealed class YarnLockParser : ILockfileParser
             range = aliasAt > 0 ? range[(aliasAt + 1)..] : "";
         }
 
-        if (IsNonRegistry(range) || (resolved is not null && IsNonRegistry(resolved)))
+        // Registry tarballs are served at ".../<name>/-/<name>-<version>.tgz"; git, codeload and archive URLs are not.
+        if (resolved is not null ? !resolved.Contains("/-/", StringComparison.Ordinal) : IsNonRegistry(range))
         {
             return null;
         }
