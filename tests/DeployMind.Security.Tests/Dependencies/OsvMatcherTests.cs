@@ -198,4 +198,19 @@ public sealed class OsvMatcherTests
 
         Assert.Equal(["GO-2023-1737"], ids);
     }
+
+    [Fact]
+    public void Match_RecordWithExplicitNulls_IsReadAsEmptyLists()
+    {
+        var record = OsvRecord.Parse("""
+            { "id": "X-4", "aliases": null, "severity": null,
+              "affected": [{ "package": { "ecosystem": "npm", "name": "p" }, "versions": null,
+                             "ranges": [{ "type": "SEMVER", "events": [{ "introduced": "0" }, null, { "fixed": "1.0.0" }] }] }] }
+            """);
+
+        var match = Assert.Single(Matcher(record).Match(Ecosystems.Npm, "p", "0.9.0"));
+
+        Assert.Empty(match.Aliases);
+        Assert.Equal("1.0.0", match.FixedVersion);
+    }
 }

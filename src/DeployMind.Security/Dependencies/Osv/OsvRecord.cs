@@ -54,26 +54,35 @@ public sealed record OsvRecord
     /// <summary>Parses one record; throws <see cref="JsonException"/> (with line and position) for malformed JSON or a record without an id.</summary>
     public static OsvRecord Parse(string json)
     {
-        var record = JsonSerializer.Deserialize<OsvRecord>(json, s_options)
-            ?? throw new JsonException("the document is 'null', not an OSV record");
-        if (string.IsNullOrWhiteSpace(record.Id))
-        {
-            throw new JsonException("the OSV record has no 'id'");
-        }
-
-        return record;
+        return Validated(JsonSerializer.Deserialize<OsvRecord>(json, s_options));
     }
 
-    public static OsvRecord Parse(Stream utf8Json)
+    public static OsvRecord Parse(Stream utf8Json) => Validated(JsonSerializer.Deserialize<OsvRecord>(utf8Json, s_options));
+
+    // Explicit JSON nulls ("aliases": null) are read as empty lists so that matching never meets a null.
+    private static OsvRecord Validated(OsvRecord? record)
     {
-        var record = JsonSerializer.Deserialize<OsvRecord>(utf8Json, s_options)
-            ?? throw new JsonException("the document is 'null', not an OSV record");
+        if (record is null)
+        {
+            throw new JsonException("the document is 'null', not an OSV record");
+        }
+
         if (string.IsNullOrWhiteSpace(record.Id))
         {
             throw new JsonException("the OSV record has no 'id'");
         }
 
-        return record;
+        return record with
+        {
+            Aliases = record.Aliases ?? [],
+            Severity = [.. (record.Severity ?? []).Where(s => s is not null)],
+            Affected = [.. (record.Affected ?? []).Where(a => a is not null).Select(a => a with
+            {
+                Ranges = [.. (a.Ranges ?? []).Where(r => r is not null).Select(r => r with { Events = [.. (r.Events ?? []).Where(e => e is not null)] })],
+                Versions = [.. (a.Versions ?? []).Where(v => v is not null)],
+                Severity = [.. (a.Severity ?? []).Where(s => s is not null)],
+            })],
+        };
     }
 }
 
