@@ -292,4 +292,24 @@ public sealed class LockfileParserTests
 
         Assert.Equal(["package-lock.json", "py/requirements-dev.txt", "svc/go.mod"], found);
     }
+
+    [Theory]
+    [InlineData("npm/v3-trivy/package-lock.json", "qs", "6.5.2", "body-parser > qs")]
+    [InlineData("npm/v2-osv-scanner-in-place-npm/package-lock.json", "request", "2.88.2", "npm-registry-client > request")]
+    [InlineData("yarn/v1-trivy-happy/yarn.lock", "ansi-regex", "3.0.0", "wide-align > string-width > strip-ansi > ansi-regex")]
+    [InlineData("yarn/berry-trivy-happy/yarn.lock", "async", "3.2.0", "async")]
+    [InlineData("pnpm/v5.4-trivy-many/pnpm-lock.yaml", "debug", "4.3.4", "mocha > debug")]
+    [InlineData("pnpm/v9-trivy/pnpm-lock.yaml", "ms", "2.1.2", "debug > ms")]
+    [InlineData("poetry/v2.1-trivy-flask/poetry.lock", "markupsafe", "3.0.2", "flask > jinja2 > markupsafe")]
+    [InlineData("cargo/trivy-ci-test/Cargo.lock", "smallvec", "0.6.9", "ammonia > url > idna > unicode-normalization > smallvec")]
+    [InlineData("cargo/trivy-integration/Cargo.lock", "memchr", "2.7.4", "regex > memchr")]
+    [InlineData("bundler/scalibr-rails/Gemfile.lock", "rack", "2.2.3", "rails > actionpack > rack")]
+    [InlineData("bundler/scalibr-local-gem/Gemfile.lock", "jquery-rails", "4.4.0", "backbone-on-rails > jquery-rails")]
+    [InlineData("composer/trivy-integration/composer.lock", "guzzlehttp/psr7", "1.8.3", "guzzlehttp/guzzle > guzzlehttp/psr7")]
+    [InlineData("nuget/trivy-integration/packages.lock.json", "Newtonsoft.Json", "12.0.3", "Newtonsoft.Json")]
+    [InlineData("go/gin-examples-2020/go.mod", "github.com/gin-gonic/gin", "1.5.0", "github.com/gin-gonic/gin")]
+    [InlineData("go/gin-examples-2020/go.mod", "go.uber.org/atomic", "1.6.0", "")]
+    [InlineData("maven/log4jpwn/pom.xml", "junit:junit", "4.11", "junit:junit")]
+    public void Parse_LockfileGraph_GivesTheShortestDependencyPath(string relative, string name, string version, string path) =>
+        Assert.Equal(path, string.Join(" > ", Single(Parse(relative), name, version).DependencyPath));
 }

@@ -45,6 +45,7 @@ public sealed class NpmLockfileParser : ILockfileParser
         var dependencies = new List<Dependency>();
         if (root.TryGetProperty("packages", out var packages) && packages.ValueKind == JsonValueKind.Object)
         {
+            var paths = PackagePaths(packages);
             foreach (var entry in packages.EnumerateObject())
             {
                 var at = entry.Name.LastIndexOf(NodeModules, StringComparison.Ordinal);
@@ -73,8 +74,7 @@ public sealed class NpmLockfileParser : ILockfileParser
                     FilePath = displayPath,
                     Line = lines.Find($"\"{entry.Name}\":"),
                     IsDev = entry.Value.Bool("dev") || entry.Value.Bool("devOptional"),
-                    DependencyPath = entry.Name.Split(NodeModules, StringSplitOptions.RemoveEmptyEntries)
-                        .Select(s => s.TrimEnd('/')).Where(s => s.Length > 0).Skip(entry.Name.StartsWith(NodeModules, StringComparison.Ordinal) ? 0 : 1).ToList(),
+                    DependencyPath = paths.GetValueOrDefault(entry.Name) ?? [],
                 });
             }
         }
@@ -84,6 +84,69 @@ public sealed class NpmLockfileParser : ILockfileParser
         }
 
         return LockfileParseResult.Of(dependencies);
+    }
+
+    private static readonly string[] s_dependencyKinds = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"];
+
+    /// <summary>Dependency paths of lockfileVersion 2/3 entries, resolving each requirement the way Node does (nearest node_modules first).</summary>
+    private static Dictionary<string, IReadOnlyList<string>> PackagePaths(JsonElement packages)
+    {
+        var keys = packages.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+        var graph = new DependencyGraph<string>();
+        foreach (var (key, value) in keys)
+        {
+            var at = key.LastIndexOf(NodeModules, StringComparison.Ordinal);
+            graph.AddNode(key, value.String("name") ?? (at >= 0 ? key[(at + NodeModules.Length)..] : key));
+        }
+
+        var projects = new List<string>();
+        foreach (var (key, value) in keys)
+        {
+            if (!key.Contains(NodeModules, StringComparison.Ordinal))
+            {
+                projects.Add(key); // the root project and workspace folders
+            }
+
+            foreach (var kind in s_dependencyKinds)
+            {
+                foreach (var requirement in value.Properties(kind))
+                {
+                    if (Resolve(keys, key, requirement.Name) is { } target)
+                    {
+                        graph.AddEdge(key, target);
+                    }
+                }
+            }
+        }
+
+        foreach (var project in projects)
+        {
+            graph.AddProject(project);
+        }
+
+        return graph.ShortestPaths();
+    }
+
+    private static string? Resolve(Dictionary<string, JsonElement> keys, string from, string name)
+    {
+        var current = from;
+        while (true)
+        {
+            var candidate = (current.Length == 0 ? "" : current + "/") + NodeModules + name;
+            if (keys.TryGetValue(candidate, out var found))
+            {
+                // A workspace link points at the folder holding the real package.
+                return found.Bool("link") && found.String("resolved") is { } target && keys.ContainsKey(target) ? target : candidate;
+            }
+
+            if (current.Length == 0)
+            {
+                return null;
+            }
+
+            var parent = current.LastIndexOf("/" + NodeModules, StringComparison.Ordinal);
+            current = parent < 0 ? "" : current[..parent];
+        }
     }
 
     private static void ReadV1(JsonElement parent, List<string> path, List<Dependency> into, string displayPath, LineFinder lines, int fromLine)
@@ -181,6 +244,26 @@ public sealed class ComposerLockParser : ILockfileParser
         using var document = JsonLockfile.Load(text);
         var lines = new LineFinder(text);
         var dependencies = new List<Dependency>();
+        var graph = new DependencyGraph<string>();
+        foreach (var section in new[] { "packages", "packages-dev" })
+        {
+            if (document.RootElement.TryGetProperty(section, out var all) && all.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var package in all.EnumerateArray())
+                {
+                    if (package.String("name") is { } from)
+                    {
+                        graph.AddNode(from.ToLowerInvariant(), from);
+                        foreach (var requirement in package.Properties("require"))
+                        {
+                            graph.AddEdge(from.ToLowerInvariant(), requirement.Name.ToLowerInvariant());
+                        }
+                    }
+                }
+            }
+        }
+
+        var paths = graph.ShortestPaths();
         foreach (var (section, isDev) in new[] { ("packages", false), ("packages-dev", true) })
         {
             if (!document.RootElement.TryGetProperty(section, out var list) || list.ValueKind != JsonValueKind.Array)
@@ -205,6 +288,7 @@ public sealed class ComposerLockParser : ILockfileParser
                     FilePath = displayPath,
                     Line = lines.Find($"\"name\": \"{name}\""),
                     IsDev = isDev,
+                    DependencyPath = paths.GetValueOrDefault(name.ToLowerInvariant()) ?? [],
                 });
             }
         }
@@ -228,12 +312,30 @@ public sealed class NuGetLockParser : ILockfileParser
         using var document = JsonLockfile.Load(text);
         var lines = new LineFinder(text);
         var seen = new HashSet<(string, string)>();
-        var dependencies = new List<Dependency>();
+        var dependencies = new List<(Dependency Dependency, string Framework)>();
+        var graphs = new Dictionary<string, DependencyGraph<string>>(StringComparer.Ordinal);
         foreach (var framework in document.RootElement.Properties("dependencies"))
         {
             if (framework.Value.ValueKind != JsonValueKind.Object)
             {
                 continue;
+            }
+
+            var graph = new DependencyGraph<string>();
+            graphs[framework.Name] = graph;
+            foreach (var package in framework.Value.EnumerateObject())
+            {
+                var key = package.Name.ToLowerInvariant();
+                graph.AddNode(key, package.Name);
+                foreach (var requirement in package.Value.Properties("dependencies"))
+                {
+                    graph.AddEdge(key, requirement.Name.ToLowerInvariant());
+                }
+
+                if (package.Value.String("type") == "Direct")
+                {
+                    graph.AddRoot(key);
+                }
             }
 
             foreach (var package in framework.Value.EnumerateObject())
@@ -245,17 +347,21 @@ public sealed class NuGetLockParser : ILockfileParser
                     continue;
                 }
 
-                dependencies.Add(new Dependency
+                dependencies.Add((new Dependency
                 {
                     Ecosystem = Ecosystems.NuGet,
                     Name = package.Name,
                     Version = version,
                     FilePath = displayPath,
                     Line = lines.Find($"\"{package.Name}\": {{"),
-                });
+                }, framework.Name));
             }
         }
 
-        return LockfileParseResult.Of(dependencies);
+        var paths = graphs.ToDictionary(g => g.Key, g => g.Value.ShortestPaths());
+        return LockfileParseResult.Of(dependencies.Select(d => d.Dependency with
+        {
+            DependencyPath = paths[d.Framework].GetValueOrDefault(d.Dependency.Name.ToLowerInvariant()) ?? [],
+        }));
     }
 }

@@ -73,6 +73,7 @@ public sealed partial class MavenPomParser : ILockfileParser
                 FilePath = displayPath,
                 Line = line,
                 IsDev = Text(dependency, "scope") == "test",
+                DependencyPath = [name],
             });
         }
 

@@ -17,100 +17,180 @@ public sealed class YarnLockParser : ILockfileParser
     public LockfileParseResult Parse(string fullPath, string displayPath)
     {
         var text = File.ReadAllText(fullPath);
-        return LockfileParseResult.Of(text.Contains("\n__metadata:", StringComparison.Ordinal) || text.StartsWith("__metadata:", StringComparison.Ordinal)
-            ? ParseBerry(text, displayPath)
-            : ParseClassic(text, displayPath));
-    }
+        var berry = text.Contains("\n__metadata:", StringComparison.Ordinal) || text.StartsWith("__metadata:", StringComparison.Ordinal);
+        var entries = berry ? ReadBerry(text) : ReadClassic(text);
 
-    private static IEnumerable<Dependency> ParseBerry(string text, string displayPath)
-    {
-        var root = YamlFile.LoadMapping(text);
-        foreach (var (key, value) in root.Children)
+        var graph = new DependencyGraph<int>();
+        var bySpec = new Dictionary<string, int>(StringComparer.Ordinal);
+        var packages = new (string Name, string Version)?[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
         {
-            if (key is not YamlScalarNode { Value: { } header } || header == "__metadata" || value is not YamlMappingNode entry)
+            packages[i] = berry ? BerryPackage(entries[i]) : ClassicPackage(entries[i]);
+            graph.AddNode(i, packages[i]?.Name ?? SpecName(entries[i].Specs[0]));
+            foreach (var spec in entries[i].Specs)
             {
-                continue;
+                bySpec.TryAdd(spec, i);
             }
-
-            // resolution: "name@npm:1.2.3" (registry); anything else (workspace:, patch:, git URLs) is not a registry package.
-            var resolution = YamlFile.Scalar(entry, "resolution") ?? "";
-            var marker = resolution.IndexOf("@npm:", 1, StringComparison.Ordinal);
-            if (marker < 0)
-            {
-                continue;
-            }
-
-            var version = resolution[(marker + 5)..];
-            if (!JsonLockfile.IsRegistryVersion(version))
-            {
-                continue;
-            }
-
-            yield return new Dependency
-            {
-                Ecosystem = Ecosystems.Npm,
-                Name = resolution[..marker],
-                Version = version,
-                FilePath = displayPath,
-                Line = (int)key.Start.Line,
-            };
         }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            foreach (var (name, range) in entries[i].Requirements)
+            {
+                var spec = berry && !range.Contains(':', StringComparison.Ordinal) ? $"{name}@npm:{range}" : $"{name}@{range}";
+                if (bySpec.TryGetValue(spec, out var target))
+                {
+                    graph.AddEdge(i, target);
+                }
+            }
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Resolved?.Contains("@workspace:", StringComparison.Ordinal) == true)
+            {
+                graph.AddProject(i);
+            }
+        }
+
+        var paths = graph.ShortestPaths();
+        var dependencies = new List<Dependency>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (packages[i] is { } package)
+            {
+                dependencies.Add(new Dependency
+                {
+                    Ecosystem = Ecosystems.Npm,
+                    Name = package.Name,
+                    Version = package.Version,
+                    FilePath = displayPath,
+                    Line = entries[i].Line,
+                    DependencyPath = paths.GetValueOrDefault(i) ?? [],
+                });
+            }
+        }
+
+        return LockfileParseResult.Of(dependencies);
     }
 
-    private static IEnumerable<Dependency> ParseClassic(string text, string displayPath)
+    /// <summary>One lockfile entry: the specs it satisfies, what it resolved to and what it requires.</summary>
+    private sealed record YarnEntry(List<string> Specs, int Line)
     {
-        var lines = text.Split('\n');
-        string? header = null;
-        var headerLine = 0;
-        string? version = null;
-        string? resolved = null;
-        for (var i = 0; i <= lines.Length; i++)
+        public string? Version { get; set; }
+
+        public string? Resolved { get; set; }
+
+        public List<(string Name, string Range)> Requirements { get; } = [];
+    }
+
+    private static List<YarnEntry> ReadBerry(string text)
+    {
+        var entries = new List<YarnEntry>();
+        foreach (var (key, value) in YamlFile.LoadMapping(text).Children)
         {
-            var line = i < lines.Length ? lines[i].TrimEnd('\r') : "";
-            var isHeader = i == lines.Length || (line.Length > 0 && !char.IsWhiteSpace(line[0]) && !line.StartsWith('#'));
-            if (isHeader)
+            if (key is not YamlScalarNode { Value: { } header } || header == "__metadata" || value is not YamlMappingNode mapping)
             {
-                if (header is not null && Entry(header, version, resolved, headerLine, displayPath) is { } dependency)
-                {
-                    yield return dependency;
-                }
+                continue;
+            }
 
-                if (i == lines.Length)
+            var entry = new YarnEntry([.. header.Split(',').Select(spec => spec.Trim())], (int)key.Start.Line)
+            {
+                Version = YamlFile.Scalar(mapping, "version"),
+                Resolved = YamlFile.Scalar(mapping, "resolution"),
+            };
+            foreach (var kind in new[] { "dependencies", "optionalDependencies" })
+            {
+                if (mapping.Children.TryGetValue(new YamlScalarNode(kind), out var node) && node is YamlMappingNode requirements)
                 {
-                    yield break;
+                    foreach (var (name, range) in requirements.Children)
+                    {
+                        if (name is YamlScalarNode { Value: { } n } && range is YamlScalarNode { Value: { } r })
+                        {
+                            entry.Requirements.Add((n, r));
+                        }
+                    }
                 }
+            }
 
+            entries.Add(entry);
+        }
+
+        return entries;
+    }
+
+    private static List<YarnEntry> ReadClassic(string text)
+    {
+        var entries = new List<YarnEntry>();
+        YarnEntry? current = null;
+        var inRequirements = false;
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (line.Length == 0 || line.TrimStart().StartsWith('#'))
+            {
+                continue;
+            }
+
+            if (!char.IsWhiteSpace(line[0]))
+            {
                 if (!line.EndsWith(':'))
                 {
                     throw new LockfileFormatException($"a yarn.lock entry header must end with ':': '{line}'", i + 1);
                 }
 
-                header = line[..^1];
-                headerLine = i + 1;
-                version = resolved = null;
+                current = new YarnEntry([.. line[..^1].Split(',').Select(spec => spec.Trim().Trim('"'))], i + 1);
+                entries.Add(current);
+                inRequirements = false;
                 continue;
             }
 
-            var trimmed = line.Trim();
-            if (line.StartsWith("  ", StringComparison.Ordinal) && !line.StartsWith("   ", StringComparison.Ordinal))
+            if (current is null)
             {
+                throw new LockfileFormatException($"an indented line outside any entry: '{line.Trim()}'", i + 1);
+            }
+
+            var trimmed = line.Trim();
+            if (!line.StartsWith("   ", StringComparison.Ordinal))
+            {
+                inRequirements = trimmed is "dependencies:" or "optionalDependencies:";
                 if (trimmed.StartsWith("version ", StringComparison.Ordinal))
                 {
-                    version = trimmed[8..].Trim().Trim('"');
+                    current.Version = trimmed[8..].Trim().Trim('"');
                 }
                 else if (trimmed.StartsWith("resolved ", StringComparison.Ordinal))
                 {
-                    resolved = trimmed[9..].Trim().Trim('"');
+                    current.Resolved = trimmed[9..].Trim().Trim('"');
+                }
+            }
+            else if (inRequirements)
+            {
+                var split = trimmed.StartsWith('"') ? trimmed.IndexOf('"', 1) + 1 : trimmed.IndexOf(' ', StringComparison.Ordinal);
+                if (split > 0 && split < trimmed.Length)
+                {
+                    current.Requirements.Add((trimmed[..split].Trim('"'), trimmed[split..].Trim().Trim('"')));
                 }
             }
         }
+
+        return entries;
     }
 
-    private static Dependency? Entry(string header, string? version, string? resolved, int line, string displayPath)
+    // resolution: "name@npm:1.2.3" (registry); anything else (workspace:, patch:, git URLs) is not a registry package.
+    private static (string Name, string Version)? BerryPackage(YarnEntry entry)
     {
-        var spec = header.Split(',')[0].Trim().Trim('"');
+        var resolution = entry.Resolved ?? "";
+        var marker = resolution.IndexOf("@npm:", 1, StringComparison.Ordinal);
+        var version = marker < 0 ? null : resolution[(marker + 5)..];
+        return JsonLockfile.IsRegistryVersion(version) ? (resolution[..marker], version!) : null;
+    }
+
+    private static (string Name, string Version)? ClassicPackage(YarnEntry entry)
+    {
+        var spec = entry.Specs[0];
         var at = spec.IndexOf('@', 1);
-        if (at < 0 || !JsonLockfile.IsRegistryVersion(version))
+        if (at < 0 || !JsonLockfile.IsRegistryVersion(entry.Version))
         {
             return null;
         }
@@ -125,12 +205,18 @@ public sealed class YarnLockParser : ILockfileParser
         }
 
         // Registry tarballs are served at ".../<name>/-/<name>-<version>.tgz"; git, codeload and archive URLs are not.
-        if (resolved is not null ? !resolved.Contains("/-/", StringComparison.Ordinal) : IsNonRegistry(range))
+        if (entry.Resolved is not null ? !entry.Resolved.Contains("/-/", StringComparison.Ordinal) : IsNonRegistry(range))
         {
             return null;
         }
 
-        return new Dependency { Ecosystem = Ecosystems.Npm, Name = name, Version = version!, FilePath = displayPath, Line = line };
+        return (name, entry.Version!);
+    }
+
+    private static string SpecName(string spec)
+    {
+        var at = spec.IndexOf('@', 1);
+        return at > 0 ? spec[..at] : spec;
     }
 
     private static bool IsNonRegistry(string s) =>
@@ -161,6 +247,8 @@ public sealed class PnpmLockParser : ILockfileParser
             return LockfileParseResult.Of(dependencies);
         }
 
+        var graph = new DependencyGraph<string>();
+        var entries = new List<(YamlScalarNode KeyNode, string Name, string Version, YamlMappingNode? Entry)>();
         foreach (var (keyNode, value) in packages.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key })
@@ -169,12 +257,52 @@ public sealed class PnpmLockParser : ILockfileParser
             }
 
             var (name, version) = SplitKey(key, slashStyle);
-            if (name.Length == 0 || !JsonLockfile.IsRegistryVersion(version))
+            if (name.Length == 0)
             {
                 continue;
             }
 
-            var entry = value as YamlMappingNode;
+            graph.AddNode($"{name}@{version}", name);
+            entries.Add(((YamlScalarNode)keyNode, name, version, value as YamlMappingNode));
+        }
+
+        // Requirements live on the package entries (5.x, 6.x) or on the snapshots (9.x).
+        foreach (var section in new[] { "packages", "snapshots" })
+        {
+            if (root.Children.TryGetValue(new YamlScalarNode(section), out var node) && node is YamlMappingNode mapping)
+            {
+                foreach (var (keyNode, value) in mapping.Children)
+                {
+                    if (keyNode is YamlScalarNode { Value: { } key } && value is YamlMappingNode entry && SplitKey(key, slashStyle) is { Name.Length: > 0 } from)
+                    {
+                        foreach (var (name, version) in Requirements(entry, slashStyle))
+                        {
+                            graph.AddEdge($"{from.Name}@{from.Version}", $"{name}@{version}");
+                        }
+                    }
+                }
+            }
+        }
+
+        var importers = root.Children.TryGetValue(new YamlScalarNode("importers"), out var importersNode) && importersNode is YamlMappingNode i
+            ? i.Children.Values.OfType<YamlMappingNode>().ToList()
+            : [root];
+        foreach (var importer in importers)
+        {
+            foreach (var (name, version) in Requirements(importer, slashStyle))
+            {
+                graph.AddRoot($"{name}@{version}");
+            }
+        }
+
+        var paths = graph.ShortestPaths();
+        foreach (var (keyNode, name, version, entry) in entries)
+        {
+            if (!JsonLockfile.IsRegistryVersion(version))
+            {
+                continue;
+            }
+
             dependencies.Add(new Dependency
             {
                 Ecosystem = Ecosystems.Npm,
@@ -183,10 +311,53 @@ public sealed class PnpmLockParser : ILockfileParser
                 FilePath = displayPath,
                 Line = (int)keyNode.Start.Line,
                 IsDev = entry is not null && YamlFile.Scalar(entry, "dev") == "true",
+                DependencyPath = paths.GetValueOrDefault($"{name}@{version}") ?? [],
             });
         }
 
         return LockfileParseResult.Of(dependencies);
+    }
+
+    /// <summary>The (name, resolved version) pairs of an entry's or importer's dependency maps.</summary>
+    private static IEnumerable<(string Name, string Version)> Requirements(YamlMappingNode entry, bool slashStyle)
+    {
+        foreach (var kind in new[] { "dependencies", "devDependencies", "optionalDependencies" })
+        {
+            if (!entry.Children.TryGetValue(new YamlScalarNode(kind), out var node) || node is not YamlMappingNode map)
+            {
+                continue;
+            }
+
+            foreach (var (keyNode, value) in map.Children)
+            {
+                var reference = value switch
+                {
+                    YamlScalarNode scalar => scalar.Value,
+                    YamlMappingNode detail => YamlFile.Scalar(detail, "version"),
+                    _ => null,
+                };
+                if (keyNode is not YamlScalarNode { Value: { } name } || reference is null)
+                {
+                    continue;
+                }
+
+                // "4.3.4", "4.3.4(peer@1)", "4.3.4_peer@1", or a path/alias "/real-name/1.0.0", "real-name@1.0.0".
+                if (reference.StartsWith('/') || (!char.IsAsciiDigit(reference.FirstOrDefault()) && reference.Contains('@', StringComparison.Ordinal)))
+                {
+                    var aliased = SplitKey(reference, slashStyle && reference.StartsWith('/'));
+                    if (aliased.Name.Length > 0)
+                    {
+                        yield return aliased;
+                    }
+
+                    continue;
+                }
+
+                var version = reference;
+                var cut = version.IndexOfAny(['(', '_']);
+                yield return (name, cut > 0 ? version[..cut] : version);
+            }
+        }
     }
 
     private static (string Name, string Version) SplitKey(string key, bool slashStyle)

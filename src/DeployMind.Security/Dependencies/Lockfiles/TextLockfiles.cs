@@ -136,7 +136,7 @@ public sealed partial class GoModParser : ILockfileParser
 
     private static LockfileParseResult ParseGoMod(string fullPath, string displayPath)
     {
-        var requires = new List<(string Module, string Version, int Line)>();
+        var requires = new List<(string Module, string Version, int Line, bool Indirect)>();
         var replaces = new List<(string Module, string? Version, string Target, string? TargetVersion)>();
         string? block = null;
         var lines = File.ReadAllLines(fullPath);
@@ -144,6 +144,7 @@ public sealed partial class GoModParser : ILockfileParser
         {
             var comment = lines[i].IndexOf("//", StringComparison.Ordinal);
             var line = (comment >= 0 ? lines[i][..comment] : lines[i]).Trim();
+            var indirect = comment >= 0 && lines[i][(comment + 2)..].Trim().StartsWith("indirect", StringComparison.Ordinal);
             if (line.Length == 0)
             {
                 continue;
@@ -157,7 +158,7 @@ public sealed partial class GoModParser : ILockfileParser
                     continue;
                 }
 
-                Directive(block, line, i + 1);
+                Directive(block, line, i + 1, indirect);
                 continue;
             }
 
@@ -170,12 +171,12 @@ public sealed partial class GoModParser : ILockfileParser
             }
             else
             {
-                Directive(verb, rest, i + 1);
+                Directive(verb, rest, i + 1, indirect);
             }
         }
 
         var dependencies = new List<Dependency>();
-        foreach (var (module, version, line) in requires)
+        foreach (var (module, version, line, indirect) in requires)
         {
             var replace = replaces.LastOrDefault(r => r.Module == module && (r.Version is null || r.Version == version));
             var (name, resolved) = (module, version);
@@ -196,17 +197,18 @@ public sealed partial class GoModParser : ILockfileParser
                 Version = resolved.TrimStart('v'),
                 FilePath = displayPath,
                 Line = line,
+                DependencyPath = indirect ? [] : [name], // go.mod does not record which module pulls an indirect one
             });
         }
 
         return LockfileParseResult.Of(dependencies);
 
-        void Directive(string verb, string text, int lineNumber)
+        void Directive(string verb, string text, int lineNumber, bool indirect)
         {
             var parts = text.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (verb == "require" && parts.Length >= 2)
             {
-                requires.Add((Unquote(parts[0]), parts[1], lineNumber));
+                requires.Add((Unquote(parts[0]), parts[1], lineNumber, indirect));
             }
             else if (verb == "require")
             {
@@ -275,9 +277,12 @@ public sealed partial class GemfileLockParser : ILockfileParser
 
     public LockfileParseResult Parse(string fullPath, string displayPath)
     {
-        var dependencies = new List<Dependency>();
+        var found = new List<(string Name, string Version, int Line)>();
+        var graph = new DependencyGraph<string>();
         var seen = new HashSet<(string, string)>();
+        var roots = new List<string>();
         string? section = null;
+        string? currentGem = null;
         var lines = File.ReadAllLines(fullPath);
         for (var i = 0; i < lines.Length; i++)
         {
@@ -290,12 +295,30 @@ public sealed partial class GemfileLockParser : ILockfileParser
             if (!char.IsWhiteSpace(line[0]))
             {
                 section = line.Trim();
+                currentGem = null;
                 continue;
             }
 
-            if (section != "GEM" || !line.StartsWith("    ", StringComparison.Ordinal) || line.StartsWith("     ", StringComparison.Ordinal))
+            if (section == "DEPENDENCIES")
             {
-                continue; // only the four-space spec lines; six spaces are a gem's own requirements
+                roots.Add(line.Trim().Split(' ')[0].TrimEnd('!'));
+                continue;
+            }
+
+            if (section is not ("GEM" or "GIT" or "PATH") || !line.StartsWith("    ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (line.StartsWith("      ", StringComparison.Ordinal))
+            {
+                // Six spaces: a requirement of the gem above.
+                if (currentGem is not null)
+                {
+                    graph.AddEdge(currentGem, line.Trim().Split(' ')[0]);
+                }
+
+                continue;
             }
 
             var spec = Spec().Match(line);
@@ -304,24 +327,38 @@ public sealed partial class GemfileLockParser : ILockfileParser
                 throw new LockfileFormatException($"a gem spec must read 'name (version)': '{line.Trim()}'", i + 1);
             }
 
+            currentGem = spec.Groups["name"].Value;
+            graph.AddNode(currentGem, currentGem);
+            if (section != "GEM")
+            {
+                continue; // GIT and PATH gems are part of the graph but not registry gems
+            }
+
             // "1.13.3-x86_64-linux": the platform follows the first dash (gem versions spell pre-releases with dots).
             var version = spec.Groups["version"].Value;
             var dash = version.IndexOf('-', StringComparison.Ordinal);
             version = dash > 0 ? version[..dash] : version;
-            if (seen.Add((spec.Groups["name"].Value, version)))
+            if (seen.Add((currentGem, version)))
             {
-                dependencies.Add(new Dependency
-                {
-                    Ecosystem = Ecosystems.RubyGems,
-                    Name = spec.Groups["name"].Value,
-                    Version = version,
-                    FilePath = displayPath,
-                    Line = i + 1,
-                });
+                found.Add((currentGem, version, i + 1));
             }
         }
 
-        return LockfileParseResult.Of(dependencies);
+        foreach (var root in roots)
+        {
+            graph.AddRoot(root);
+        }
+
+        var paths = graph.ShortestPaths();
+        return LockfileParseResult.Of(found.Select(f => new Dependency
+        {
+            Ecosystem = Ecosystems.RubyGems,
+            Name = f.Name,
+            Version = f.Version,
+            FilePath = displayPath,
+            Line = f.Line,
+            DependencyPath = paths.GetValueOrDefault(f.Name) ?? [],
+        }));
     }
 
     [GeneratedRegex(@"^    (?<name>\S+) \((?<version>[^)\s]+)\)$")]

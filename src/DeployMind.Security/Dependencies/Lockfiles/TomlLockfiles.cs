@@ -13,6 +13,7 @@ public sealed class PoetryLockParser : ILockfileParser
     {
         var document = TomlDocument.Parse(File.ReadAllText(fullPath));
         var dependencies = new List<Dependency>();
+        var paths = PoetryPaths(document);
         foreach (var package in document.GetTables("package"))
         {
             var name = package.GetString("name");
@@ -32,10 +33,32 @@ public sealed class PoetryLockParser : ILockfileParser
                 FilePath = displayPath,
                 Line = package.Line,
                 IsDev = package.GetString("category") == "dev" || (groups.Count > 0 && !groups.Contains("main")),
+                DependencyPath = paths.GetValueOrDefault(Ecosystems.NormalizeName(Ecosystems.PyPI, name)) ?? [],
             });
         }
 
         return LockfileParseResult.Of(dependencies);
+    }
+
+    // poetry.lock does not name the project's own dependencies: paths start at packages nothing else requires.
+    private static Dictionary<string, IReadOnlyList<string>> PoetryPaths(TomlTable document)
+    {
+        var graph = new DependencyGraph<string>();
+        var packages = document.GetTables("package").Where(p => p.GetString("name") is not null).ToList();
+        foreach (var package in packages)
+        {
+            graph.AddNode(Ecosystems.NormalizeName(Ecosystems.PyPI, package.GetString("name")!), package.GetString("name")!);
+        }
+
+        foreach (var package in packages)
+        {
+            foreach (var requirement in package.GetTable("dependencies")?.Values.Keys.ToList() ?? [])
+            {
+                graph.AddEdge(Ecosystems.NormalizeName(Ecosystems.PyPI, package.GetString("name")!), Ecosystems.NormalizeName(Ecosystems.PyPI, requirement));
+            }
+        }
+
+        return graph.ShortestPaths();
     }
 }
 
@@ -52,6 +75,7 @@ public sealed class UvLockParser : ILockfileParser
     {
         var document = TomlDocument.Parse(File.ReadAllText(fullPath));
         var dependencies = new List<Dependency>();
+        var paths = UvPaths(document);
         foreach (var package in document.GetTables("package"))
         {
             var name = package.GetString("name");
@@ -68,10 +92,48 @@ public sealed class UvLockParser : ILockfileParser
                 Version = version,
                 FilePath = displayPath,
                 Line = package.Line,
+                DependencyPath = paths.GetValueOrDefault($"{Ecosystems.NormalizeName(Ecosystems.PyPI, name)} {version}") ?? [],
             });
         }
 
         return LockfileParseResult.Of(dependencies);
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> UvPaths(TomlTable document)
+    {
+        var graph = new DependencyGraph<string>();
+        var packages = document.GetTables("package").Where(p => p.GetString("name") is not null).ToList();
+        var byName = packages.ToLookup(p => Ecosystems.NormalizeName(Ecosystems.PyPI, p.GetString("name")!));
+        string Key(TomlTable p) => $"{Ecosystems.NormalizeName(Ecosystems.PyPI, p.GetString("name")!)} {p.GetString("version")}";
+        foreach (var package in packages)
+        {
+            graph.AddNode(Key(package), package.GetString("name")!);
+        }
+
+        foreach (var package in packages)
+        {
+            var requirements = package.GetTables("dependencies")
+                .Concat(new[] { "optional-dependencies", "dev-dependencies" }
+                    .SelectMany(group => package.GetTable(group)?.Values.Values.OfType<List<object>>().SelectMany(l => l.OfType<TomlTable>()) ?? []));
+            foreach (var requirement in requirements)
+            {
+                var candidates = byName[Ecosystems.NormalizeName(Ecosystems.PyPI, requirement.GetString("name") ?? "")].ToList();
+                var target = candidates.FirstOrDefault(c => requirement.GetString("version") is not { } v || c.GetString("version") == v);
+                if (target is not null)
+                {
+                    graph.AddEdge(Key(package), Key(target));
+                }
+            }
+        }
+
+        // The project is the virtual or editable package; its dependencies are the top level.
+        foreach (var project in packages.Where(p => p.GetTable("source") is { } source
+                     && (source.Values.ContainsKey("virtual") || source.Values.ContainsKey("editable"))))
+        {
+            graph.AddProject(Key(project));
+        }
+
+        return graph.ShortestPaths();
     }
 }
 
@@ -88,6 +150,7 @@ public sealed class CargoLockParser : ILockfileParser
     {
         var document = TomlDocument.Parse(File.ReadAllText(fullPath));
         var dependencies = new List<Dependency>();
+        var paths = CargoPaths(document);
         foreach (var package in document.GetTables("package"))
         {
             var name = package.GetString("name");
@@ -106,9 +169,43 @@ public sealed class CargoLockParser : ILockfileParser
                 Version = version,
                 FilePath = displayPath,
                 Line = package.Line,
+                DependencyPath = paths.GetValueOrDefault($"{name} {version}") ?? [],
             });
         }
 
         return LockfileParseResult.Of(dependencies);
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> CargoPaths(TomlTable document)
+    {
+        var graph = new DependencyGraph<string>();
+        var packages = document.GetTables("package").Where(p => p.GetString("name") is not null && p.GetString("version") is not null).ToList();
+        var versionsByName = packages.ToLookup(p => p.GetString("name")!, p => p.GetString("version")!);
+        foreach (var package in packages)
+        {
+            graph.AddNode($"{package.GetString("name")} {package.GetString("version")}", package.GetString("name")!);
+        }
+
+        foreach (var package in packages)
+        {
+            var from = $"{package.GetString("name")} {package.GetString("version")}";
+            foreach (var requirement in package.GetStrings("dependencies"))
+            {
+                // "name", "name version" or "name version (source)"; a bare name is unique in the lockfile.
+                var parts = requirement.Split(' ');
+                var version = parts.Length > 1 ? parts[1] : versionsByName[parts[0]].FirstOrDefault();
+                if (version is not null)
+                {
+                    graph.AddEdge(from, $"{parts[0]} {version}");
+                }
+            }
+        }
+
+        foreach (var local in packages.Where(p => p.GetString("source") is null))
+        {
+            graph.AddProject($"{local.GetString("name")} {local.GetString("version")}");
+        }
+
+        return graph.ShortestPaths();
     }
 }
