@@ -41,6 +41,11 @@ public sealed class DependencyScanner(IAdvisorySource advisories, TimeProvider? 
         var started = Stopwatch.GetTimestamp();
         var problems = new List<ScanProblem>();
         CheckDatabase(options, problems);
+        if (!Directory.Exists(root) && !File.Exists(root))
+        {
+            problems.Add(new ScanProblem(root, null, "the path to scan does not exist"));
+        }
+
         var matcher = new OsvMatcher(advisories);
         var findings = new List<SecurityFinding>();
         foreach (var lockfile in _detector.Detect(root, cancellationToken))

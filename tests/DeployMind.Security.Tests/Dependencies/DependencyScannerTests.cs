@@ -182,4 +182,15 @@ public sealed class DependencyScannerTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             new DependencyScanner(TestData.Advisories).ScanAsync(TestData.Lockfiles, new DependencyScanOptions(), cancelled.Token));
     }
+
+    [Fact]
+    public async Task ScanAsync_MissingRoot_ReportsIt()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "dm-no-such-" + Guid.NewGuid().ToString("N"));
+
+        var report = await Scan(missing);
+
+        Assert.Empty(report.Findings);
+        Assert.Equal(missing, Assert.Single(report.Problems).FilePath);
+    }
 }

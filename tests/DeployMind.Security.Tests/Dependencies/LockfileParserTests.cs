@@ -312,4 +312,24 @@ public sealed class LockfileParserTests
     [InlineData("maven/log4jpwn/pom.xml", "junit:junit", "4.11", "junit:junit")]
     public void Parse_LockfileGraph_GivesTheShortestDependencyPath(string relative, string name, string version, string path) =>
         Assert.Equal(path, string.Join(" > ", Single(Parse(relative), name, version).DependencyPath));
+
+    [Fact]
+    public void Parse_ComposerBranchVersion_ReportedNotCheckable()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("composer.lock", """
+            { "packages": [
+                { "name": "acme/tool", "version": "dev-main" },
+                { "name": "guzzlehttp/guzzle", "version": "v7.4.4" } ],
+              "packages-dev": [ { "name": "phpunit/phpunit", "version": "9.5.0" } ] }
+            """);
+
+        var result = new ComposerLockParser().Parse(path, "composer.lock");
+
+        Assert.Equal(["guzzlehttp/guzzle@7.4.4", "phpunit/phpunit@9.5.0"], result.Dependencies.Select(d => $"{d.Name}@{d.Version}").Order());
+        Assert.True(Single(result, "phpunit/phpunit", "9.5.0").IsDev);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(2, problem.Line);
+        Assert.Contains("dev-main", problem.Message, StringComparison.Ordinal);
+    }
 }

@@ -37,13 +37,29 @@ internal sealed class LineFinder(string text)
 {
     private int[]? _lineStarts;
 
-    /// <summary>The 1-based line of the first occurrence of <paramref name="needle"/> at or after line <paramref name="fromLine"/>; null when absent.</summary>
+    private int _cursor;
+
+    /// <summary>
+    /// The 1-based line of the first occurrence of <paramref name="needle"/> at or after line <paramref name="fromLine"/>;
+    /// null when absent. Searches continue from the previous hit first, so looking up entries in document order stays linear.
+    /// </summary>
     public int? Find(string needle, int fromLine = 1)
     {
         _lineStarts ??= ComputeLineStarts(text);
         var from = fromLine - 1 < _lineStarts.Length ? _lineStarts[Math.Max(0, fromLine - 1)] : text.Length;
-        var index = text.IndexOf(needle, from, StringComparison.Ordinal);
-        return index < 0 ? null : LineOf(index);
+        var index = _cursor > from ? text.IndexOf(needle, _cursor, StringComparison.Ordinal) : -1;
+        if (index < 0)
+        {
+            index = text.IndexOf(needle, from, StringComparison.Ordinal);
+        }
+
+        if (index < 0)
+        {
+            return null;
+        }
+
+        _cursor = index + needle.Length;
+        return LineOf(index);
     }
 
     public int LineOf(int index)

@@ -264,6 +264,7 @@ public sealed class ComposerLockParser : ILockfileParser
         }
 
         var paths = graph.ShortestPaths();
+        var problems = new List<ScanProblem>();
         foreach (var (section, isDev) in new[] { ("packages", false), ("packages-dev", true) })
         {
             if (!document.RootElement.TryGetProperty(section, out var list) || list.ValueKind != JsonValueKind.Array)
@@ -275,9 +276,16 @@ public sealed class ComposerLockParser : ILockfileParser
             {
                 var name = package.String("name");
                 var version = package.String("version");
-                if (name is null || version is null || version.StartsWith("dev-", StringComparison.Ordinal))
+                if (name is null || version is null)
                 {
-                    continue; // branch checkouts have no release version
+                    continue;
+                }
+
+                if (version.StartsWith("dev-", StringComparison.Ordinal) || version.EndsWith("-dev", StringComparison.Ordinal))
+                {
+                    problems.Add(new ScanProblem(displayPath, lines.Find($"\"name\": \"{name}\""),
+                        $"not checkable: {name} is locked to the branch '{version}', not a released version"));
+                    continue;
                 }
 
                 dependencies.Add(new Dependency
@@ -293,7 +301,7 @@ public sealed class ComposerLockParser : ILockfileParser
             }
         }
 
-        return LockfileParseResult.Of(dependencies);
+        return LockfileParseResult.Of(dependencies, problems);
     }
 }
 
