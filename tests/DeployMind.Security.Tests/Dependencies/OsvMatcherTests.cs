@@ -213,4 +213,22 @@ public sealed class OsvMatcherTests
         Assert.Empty(match.Aliases);
         Assert.Equal("1.0.0", match.FixedVersion);
     }
+
+    [Theory]
+    [InlineData("Packagist", "GuzzleHttp/Guzzle", "7.4.4", "GHSA-25mq-v84q-4j7r")]
+    [InlineData("Packagist", "guzzlehttp/guzzle", "v6.5.7", "GHSA-25mq-v84q-4j7r")]
+    [InlineData("NuGet", "newtonsoft.json", "12.0.3", "GHSA-5crp-9r3c-p9vr")]
+    [InlineData("PyPI", "Py_Yaml", "5.3.1", null)]
+    [InlineData("PyPI", "pyyaml", "5.3.1", "GHSA-8q59-q68h-6hv4")]
+    [InlineData("RubyGems", "rack", "2.1.4", "GHSA-wq4h-7r42-5hrr")]
+    [InlineData("RubyGems", "rack", "2.1.4.1", null)]
+    [InlineData("Maven", "org.apache.logging.log4j:log4j-core", "2.12.1", "GHSA-jfh8-c2jp-5v3q")]
+    [InlineData("Maven", "org.apache.logging.log4j:log4j-core", "2.12.2", null)]
+    [InlineData("Maven", "org.apache.logging.log4j:log4j-core", "2.15.0-rc1", "GHSA-jfh8-c2jp-5v3q")]
+    public void Match_EcosystemNamesAndOrders_FollowTheEcosystem(string ecosystem, string name, string version, string? id)
+    {
+        var matches = new OsvMatcher(TestData.Advisories).Match(ecosystem, name, version);
+
+        Assert.Equal(id is null ? [] : [id], matches.Select(m => m.Id));
+    }
 }

@@ -173,13 +173,17 @@ internal sealed class TomlDocument
         }
 
         var start = _pos;
-        while (_pos < _text.Length && _text[_pos] is not (',' or ']' or '}' or '\n' or '\r' or '#'))
+        SkipBareToken();
+
+        // A local date followed by a time ("1979-05-27 07:32:00") is one value despite the space.
+        if (_pos - start == 10 && _text[start + 4] == '-' && _pos + 3 < _text.Length && _text[_pos] == ' '
+            && char.IsAsciiDigit(_text[_pos + 1]) && char.IsAsciiDigit(_text[_pos + 2]) && _text[_pos + 3] == ':')
         {
             _pos++;
+            SkipBareToken();
         }
 
-        var token = _text[start.._pos].TrimEnd();
-        _pos = start + token.Length;
+        var token = _text[start.._pos];
         if (token.Length == 0)
         {
             throw Error("expected a value");
@@ -202,6 +206,14 @@ internal sealed class TomlDocument
 
         // Dates, times and anything else the lockfiles do not need as typed values stay text.
         return char.IsAsciiDigit(token[0]) ? token : throw Error($"unexpected value '{token}'");
+    }
+
+    private void SkipBareToken()
+    {
+        while (_pos < _text.Length && _text[_pos] is not (',' or ']' or '}' or '\n' or '\r' or '#' or ' ' or '\t'))
+        {
+            _pos++;
+        }
     }
 
     private List<object> ParseArray()
