@@ -117,6 +117,11 @@ public sealed class DependencyScanner(IAdvisorySource advisories, TimeProvider? 
         {
             problems.Add(new ScanProblem(lockfile.RelativePath, null, $"could not read {lockfile.Parser.Format}: {e.Message}"));
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A lockfile shaped in a way no parser rule expected must not abort the scan of the others.
+            problems.Add(new ScanProblem(lockfile.RelativePath, null, $"malformed {lockfile.Parser.Format}, skipped: {e.GetType().Name}: {e.Message}"));
+        }
 
         return null;
     }

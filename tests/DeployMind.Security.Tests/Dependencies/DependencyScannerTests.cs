@@ -20,6 +20,7 @@ public sealed class DependencyScannerTests
         temp.File("java/pom.xml", "<project>\n  <dependencies>\n    <dependency>\n  </dependencies>\n</project>");
         temp.File("rust/Cargo.lock", "[[package]]\nname = \"smallvec\"\nversion = \"0.6.9\nsource = \"x\"\n");
         temp.File("node/pnpm-lock.yaml", "lockfileVersion: '6.0'\npackages:\n  /a@1.0.0: [unclosed\n");
+        temp.File("odd/package-lock.json", "[1, 2, 3]");
 
         var report = await Scan(temp.Path);
 
@@ -31,6 +32,7 @@ public sealed class DependencyScannerTests
         Assert.Equal(4, problems["java/pom.xml"].Line);
         Assert.Equal(3, problems["rust/Cargo.lock"].Line);
         Assert.NotNull(problems["node/pnpm-lock.yaml"].Line);
+        Assert.Contains("odd/package-lock.json", problems.Keys);
         Assert.All(report.Problems, p => Assert.StartsWith("malformed", p.Message, StringComparison.Ordinal));
     }
 
