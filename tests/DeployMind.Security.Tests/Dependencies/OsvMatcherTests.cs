@@ -231,4 +231,11 @@ public sealed class OsvMatcherTests
 
         Assert.Equal(id is null ? [] : [id], matches.Select(m => m.Id));
     }
+
+    [Theory]
+    [InlineData("PyPI", "pyyaml", "not a version")]
+    [InlineData("Packagist", "guzzlehttp/guzzle", "dev-main")]
+    [InlineData("npm", "lodash", "latest")]
+    public void Match_VersionOutsideTheScheme_IsNotRangeMatched(string ecosystem, string name, string version) =>
+        Assert.Empty(new OsvMatcher(TestData.Advisories).Match(ecosystem, name, version));
 }

@@ -278,9 +278,9 @@ public sealed class OsvMatcher(IAdvisorySource source)
             foreach (var range in _ranges)
             {
                 var version = installed.ParsedBy(range.Comparer);
-                if (!version.IsValid && !IsGoPseudoOrPlain(installed.Text))
+                if (!version.IsValid)
                 {
-                    continue;
+                    continue; // a version outside the scheme (a branch name, a legacy string) has no place in a range
                 }
 
                 if (range.Affects(version, out var fix))
@@ -297,8 +297,6 @@ public sealed class OsvMatcher(IAdvisorySource source)
 
             return affected;
         }
-
-        private static bool IsGoPseudoOrPlain(string text) => text.Length > 0 && char.IsAsciiDigit(text.TrimStart('v')[0]);
 
         private bool ListedInVersions(InstalledVersion installed)
         {
