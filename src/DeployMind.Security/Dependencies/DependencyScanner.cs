@@ -46,17 +46,24 @@ public sealed class DependencyScanner(IAdvisorySource advisories, TimeProvider? 
             problems.Add(new ScanProblem(root, null, "the path to scan does not exist"));
         }
 
-        var matcher = new OsvMatcher(advisories);
-        var findings = new List<SecurityFinding>();
+        var parsed = new List<(DetectedLockfile Lockfile, LockfileParseResult Result)>();
         foreach (var lockfile in _detector.Detect(root, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (Read(lockfile, problems) is not { } result)
+            if (Read(lockfile, problems) is { } result)
             {
-                continue;
+                problems.AddRange(result.Problems);
+                parsed.Add((lockfile, result));
             }
+        }
 
-            problems.AddRange(result.Problems);
+        // One query for every package instead of one per package.
+        (advisories as VulnerabilityDatabase)?.Preload(parsed.SelectMany(p => p.Result.Dependencies).Select(d => (d.Ecosystem, d.Name)));
+        var matcher = new OsvMatcher(advisories);
+        var findings = new List<SecurityFinding>();
+        foreach (var (lockfile, result) in parsed)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
             var seen = new HashSet<(string, string, string, string)>();
             foreach (var dependency in result.Dependencies)
             {
