@@ -140,13 +140,13 @@ public sealed class DependencyScanner(IAdvisorySource advisories, TimeProvider? 
             return;
         }
 
-        var status = database.Status();
-        if (status.TotalRecords == 0)
+        var (isEmpty, lastImportedAt) = database.Freshness();
+        if (isEmpty)
         {
             problems.Add(new ScanProblem(database.Path, null,
                 "the vulnerability database is missing or empty: no dependency can be checked; run 'deploymind vulndb import <ECOSYSTEM>/all.zip'"));
         }
-        else if (status.LastImportedAt is { } last && _time.GetUtcNow() - last > options.MaxDatabaseAge)
+        else if (lastImportedAt is { } last && _time.GetUtcNow() - last > options.MaxDatabaseAge)
         {
             problems.Add(new ScanProblem(database.Path, null,
                 $"the vulnerability database is stale: last import {last:yyyy-MM-dd HH:mm} UTC, older than {options.MaxDatabaseAge.TotalDays:0.#} days; import fresh OSV dumps"));

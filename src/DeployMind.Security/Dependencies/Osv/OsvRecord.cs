@@ -72,6 +72,11 @@ public sealed record OsvRecord
             throw new JsonException("the OSV record has no 'id'");
         }
 
+        if (!HasNulls(record))
+        {
+            return record;
+        }
+
         return record with
         {
             Aliases = record.Aliases ?? [],
@@ -83,6 +88,33 @@ public sealed record OsvRecord
                 Severity = [.. (a.Severity ?? []).Where(s => s is not null)],
             })],
         };
+    }
+
+    private static bool HasNulls(OsvRecord record)
+    {
+        if (record.Aliases is null || record.Severity is null || record.Affected is null || record.Severity.Contains(null!))
+        {
+            return true;
+        }
+
+        foreach (var affected in record.Affected)
+        {
+            if (affected is null || affected.Ranges is null || affected.Versions is null || affected.Severity is null
+                || affected.Versions.Contains(null!) || affected.Severity.Contains(null!))
+            {
+                return true;
+            }
+
+            foreach (var range in affected.Ranges)
+            {
+                if (range is null || range.Events is null || range.Events.Contains(null!))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }
 
