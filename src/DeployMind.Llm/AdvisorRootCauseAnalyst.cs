@@ -17,7 +17,7 @@ public sealed class AdvisorRootCauseAnalyst(IDeploymentAdvisor advisor, Deployme
         {
             DeploymentId = deployment.Id,
             FinalStatus = deployment.Status,
-            RollbackReason = deployment.RollbackReason ?? deployment.Metadata?["failure"]?["reason"]?.GetValue<string>(),
+            RollbackReason = deployment.Status == DeploymentStatus.RolledBack ? deployment.RollbackReason : null,
             Logs = logs.Select(l => new LogEntrySummary(l.Level, l.Agent, l.EventType, l.Message) { Timestamp = l.Timestamp }).ToList(),
             FailedHealthChecks = deployment.HealthChecks.Where(h => !h.Healthy)
                 .Select(h => new HealthCheckFailure(h.CheckUrl, h.StatusCode, h.ErrorMessage) { CheckType = h.CheckType }).ToList(),

@@ -77,7 +77,7 @@ public sealed partial class DeploymentOrchestrator(
             if (agent is null)
             {
                 var missing = AgentResult.Failure($"no agent is registered for the {Name(stage)} stage, so this deployment cannot be completed");
-                await run.Journal.LogAsync(LogLevel.Error, Orchestrator, DeploymentEvents.StageFailed, missing.Reason!,
+                await run.Journal.LogAsync(LogLevel.Error, Name(stage), DeploymentEvents.StageFailed, missing.Reason!,
                     new JsonObject { ["stage"] = Name(stage) }, cancellationToken);
                 return await FailAsync(run, stage, null, missing);
             }
