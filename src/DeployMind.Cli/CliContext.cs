@@ -35,6 +35,12 @@ public sealed class CliContext
     public string? Variable(string name) =>
         Environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
 
+    /// <summary>The local OSV advisory store: DEPLOYMIND_VULNDB, or vulndb.sqlite in the data directory.</summary>
+    public string VulnerabilityDatabasePath(string? dataDirectory) =>
+        Variable("DEPLOYMIND_VULNDB") is { } path
+            ? Path.GetFullPath(path)
+            : Path.Combine(new DatabaseOptions { DataDirectory = dataDirectory ?? Variable(DatabaseOptions.DataDirectoryVariable) }.ResolveDataDirectory(), "vulndb.sqlite");
+
     /// <summary>Builds the services for one command; the database option wins over DEPLOYMIND_DATABASE_URL.</summary>
     public ServiceProvider BuildServices(string? databaseUrl, string? dataDirectory)
     {

@@ -19,6 +19,9 @@ public interface IDeploymentJournal
     /// <summary>Records how the agent run ended, with its last log entry in the same commit.</summary>
     Task CompleteExecutionAsync(AgentExecution execution, LogEntry? entry, CancellationToken cancellationToken);
 
+    /// <summary>Stores a row an agent produced (a security scan, a build result, a health check), with a log entry in the same commit.</summary>
+    Task RecordAsync<T>(T row, LogEntry? entry, CancellationToken cancellationToken) where T : class, IDeploymentRecord;
+
     Task LogAsync(LogLevel level, string agent, string eventType, string message, JsonObject? data, CancellationToken cancellationToken) =>
         LogAsync(new LogEntry(level, agent, eventType, message, data), cancellationToken);
 }
@@ -80,6 +83,24 @@ public sealed class DeploymentJournal(DeployMindDatabase database, string deploy
             await db.SaveChangesAsync(cancellationToken);
         });
     }
+
+    public Task RecordAsync<T>(T row, LogEntry? entry, CancellationToken cancellationToken) where T : class, IDeploymentRecord =>
+        database.GuardAsync(async () =>
+        {
+            if (!string.Equals(row.DeploymentId, deploymentId, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"a {typeof(T).Name} of {row.DeploymentId} cannot be recorded on {deploymentId}");
+            }
+
+            await using var db = database.CreateContext();
+            db.Add(row);
+            if (entry is not null)
+            {
+                db.DeploymentLogs.Add(Row(entry));
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        });
 
     /// <summary>The row an entry becomes, masked; callers that commit other changes with it add it to their own context.</summary>
     public DeploymentLog Row(LogEntry entry) => new()
