@@ -214,22 +214,7 @@ public sealed class DeployCommandTests : IDisposable
         Assert.Contains("vulndb import", run.Error, StringComparison.Ordinal);
     }
 
-    private async Task<string> GitRepositoryAsync()
-    {
-        var repo = _dir.Combine("repo");
-        var sample = Path.Combine(RepositoryRoot(), "samples", "node-hello");
-        foreach (var file in Directory.EnumerateFiles(sample, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(repo, Path.GetRelativePath(sample, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        await GitAsync(repo, "init", "-q", "-b", "main");
-        await GitAsync(repo, "add", "-A");
-        await GitAsync(repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", "initial sample");
-        return repo;
-    }
+    private Task<string> GitRepositoryAsync() => SampleRepository.CreateAsync(_dir.Combine("repo"));
 
     private static async Task<string> GitAsync(string repo, params string[] args)
     {
