@@ -42,7 +42,7 @@ public sealed class CliContext
             : Path.Combine(new DatabaseOptions { DataDirectory = dataDirectory ?? Variable(DatabaseOptions.DataDirectoryVariable) }.ResolveDataDirectory(), "vulndb.sqlite");
 
     /// <summary>Builds the services for one command; the database option wins over DEPLOYMIND_DATABASE_URL.</summary>
-    public ServiceProvider BuildServices(string? databaseUrl, string? dataDirectory)
+    public ServiceProvider BuildServices(string? databaseUrl, string? dataDirectory, Action<IServiceCollection>? configure = null)
     {
         var retention = RetentionSettings.FromEnvironment(this);
         var services = new ServiceCollection();
@@ -65,6 +65,7 @@ public sealed class CliContext
                 logging.AddConsole(console => console.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace);
             }
         });
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 

@@ -11,12 +11,14 @@ namespace DeployMind.Cli.Commands;
 /// </summary>
 internal static class CommandRunner
 {
-    public static void SetWork(this Command command, CliContext context, Func<ParseResult, IServiceProvider, CancellationToken, Task<int>> work) =>
+    public static void SetWork(this Command command, CliContext context, Func<ParseResult, IServiceProvider, CancellationToken, Task<int>> work,
+        Action<ParseResult, IServiceCollection>? configureServices = null) =>
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                await using var services = context.BuildServices(parse.GetValue(GlobalOptions.Database), parse.GetValue(GlobalOptions.DataDirectory));
+                await using var services = context.BuildServices(parse.GetValue(GlobalOptions.Database), parse.GetValue(GlobalOptions.DataDirectory),
+                    configureServices is null ? null : collection => configureServices(parse, collection));
                 return await work(parse, services, cancellationToken);
             }
             catch (InvalidInputException ex)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DeployMind.Domain;
+using DeployMind.Llm;
 using DeployMind.Persistence;
 using DeployMind.Pipeline.Configuration;
 using DeployMind.Pipeline.Queue;
@@ -31,9 +32,10 @@ internal static partial class DeployCommand
             command.Options.Add(option);
         }
 
+        AppConfig? loaded = null;
         command.SetWork(context, async (parse, services, ct) =>
         {
-            var app = await LoadConfigAsync(parse.GetValue(config), ct);
+            var app = loaded;
             var source = ChooseSource(app, parse.GetValue(repo), parse.GetValue(path), parse.GetValue(url));
             var targets = ChooseTargets(app, parse.GetValue(instance));
             var chosenStrategy = parse.GetValue(strategy) is { } s ? WireValues.Parse<DeploymentStrategy>(s, "--strategy") : app?.Strategy.Type ?? DeploymentStrategy.Rolling;
@@ -103,6 +105,14 @@ internal static partial class DeployCommand
             }
 
             return DeploymentView.ExitCodeFor(status);
+        }, (parse, collection) =>
+        {
+            // The file is read before the services exist, so its llm section configures the advisor that runs this deployment.
+            loaded = LoadConfig(parse.GetValue(config));
+            if (loaded is not null)
+            {
+                collection.Configure<LlmOptions>(options => options.Apply(loaded.Llm));
+            }
         });
         return command;
     }
@@ -142,7 +152,7 @@ internal static partial class DeployCommand
         }
     }
 
-    private static async Task<AppConfig?> LoadConfigAsync(string? file, CancellationToken cancellationToken)
+    private static AppConfig? LoadConfig(string? file)
     {
         if (file is not null)
         {
@@ -151,10 +161,10 @@ internal static partial class DeployCommand
                 throw new InvalidInputException("--config", $"configuration file '{file}' does not exist; create one with 'deploymind init'");
             }
 
-            return await AppConfigLoader.LoadAsync(file, cancellationToken);
+            return AppConfigLoader.Load(file);
         }
 
-        return File.Exists(AppConfigLoader.FileName) ? await AppConfigLoader.LoadAsync(AppConfigLoader.FileName, cancellationToken) : null;
+        return File.Exists(AppConfigLoader.FileName) ? AppConfigLoader.Load(AppConfigLoader.FileName) : null;
     }
 
     private static DeploymentSource ChooseSource(AppConfig? app, string? repo, string? path, string? url)
