@@ -24,7 +24,7 @@ internal static class PolicyEvaluator
         var reasons = new List<string>();
         foreach (var level in new[] { AgentDecision.Reject, AgentDecision.Warn })
         {
-            reasons.AddRange(perType.Values.Where(v => v.Decision == level).SelectMany(v => v.Reasons.Where(r => r.StartsWith(Prefix(level), StringComparison.Ordinal))));
+            reasons.AddRange(perType.Values.SelectMany(v => v.Reasons.Where(r => r.StartsWith(Prefix(level), StringComparison.Ordinal))));
         }
 
         if (decision == AgentDecision.Approve)
