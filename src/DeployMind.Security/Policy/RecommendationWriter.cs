@@ -25,7 +25,7 @@ public static class RecommendationWriter
             var ids = string.Join(", ", group.Select(f => f.RuleId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
             var package = group.Key.Package ?? group.First().RuleId;
             var where = group.Key.FilePath is null ? "" : $" ({group.Key.FilePath})";
-            var withFix = group.Where(f => !string.IsNullOrWhiteSpace(f.FixedVersion) || !string.IsNullOrWhiteSpace(f.Fix)).ToList();
+            var withFix = group.Where(f => !string.IsNullOrWhiteSpace(f.FixedVersion)).ToList();
             string action;
             if (withFix.Count == 0)
             {
@@ -35,9 +35,7 @@ public static class RecommendationWriter
             {
                 // The finding of the worst severity with a fix decides the command: it closes the advisory that matters most.
                 var best = withFix.OrderByDescending(f => f.Severity).ThenBy(f => f.RuleId, StringComparer.Ordinal).First();
-                action = !string.IsNullOrWhiteSpace(best.Fix) && !string.IsNullOrWhiteSpace(best.FixedVersion)
-                    ? best.Fix!
-                    : !string.IsNullOrWhiteSpace(best.FixedVersion) ? $"upgrade {package} to {best.FixedVersion}" : best.Fix!;
+                action = !string.IsNullOrWhiteSpace(best.Fix) ? best.Fix! : $"upgrade {package} to {best.FixedVersion}";
             }
 
             var installed = group.Key.InstalledVersion is null ? "" : $" {group.Key.InstalledVersion}";
