@@ -338,8 +338,9 @@ public static partial class TrivyReportImporter
     }
 
     /// <summary>
-    /// Trivy masks secrets with '*', but its output is not trusted: the secret part (the token holding the first
-    /// '*', else the value after the first '=' or ':', else the whole match) keeps at most its first 4 characters.
+    /// Trivy masks secrets with '*', but its output is not trusted: the secret part keeps at most its first 4
+    /// characters. The secret part is the token holding the first '*'; without one, the whole value after the first
+    /// '=' or ':' (up to its closing quote or a trailing comment), else the whole match. Too much masked beats a leak.
     /// </summary>
     public static string Redact(string match)
     {
@@ -352,34 +353,60 @@ public static partial class TrivyReportImporter
             {
                 start--;
             }
+
+            end = star;
+            while (end < match.Length && !IsSeparator(match[end]))
+            {
+                end++;
+            }
         }
         else
         {
             var assign = match.IndexOfAny(['=', ':']);
             start = assign < 0 ? 0 : assign + 1;
-            while (start < match.Length && (char.IsWhiteSpace(match[start]) || match[start] is '"' or '\'' or '`'))
+            while (start < match.Length && char.IsWhiteSpace(match[start]))
             {
                 start++;
             }
+
+            char? quote = start < match.Length && match[start] is '"' or '\'' or '`' ? match[start] : null;
+            if (quote is not null)
+            {
+                start++;
+            }
+
+            end = quote is { } q ? match.IndexOf(q, start) : ValueEnd(match, start);
+            if (end < 0)
+            {
+                end = match.Length;
+            }
         }
 
-        end = start;
-        while (end < match.Length && (star < 0 ? !IsValueEnd(match[end]) : !IsSeparator(match[end])))
-        {
-            end++;
-        }
-
-        if (end <= start)
-        {
-            return match;
-        }
-
-        return string.Concat(match.AsSpan(0, start), SecretText.Redact(match[start..end]), match.AsSpan(end));
+        return end <= start ? match : string.Concat(match.AsSpan(0, start), SecretText.Redact(match[start..end]), match.AsSpan(end));
     }
 
     private static bool IsSeparator(char c) => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or '=' or ':' or ',' or ';' or '(' or ')' or '[' or ']' or '{' or '}' or '<' or '>';
 
-    private static bool IsValueEnd(char c) => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or ',' or ';';
+    // An unquoted value runs to the end of the match, short of a trailing " #" or " //" comment and trailing space.
+    private static int ValueEnd(string match, int start)
+    {
+        var end = match.Length;
+        foreach (var comment in new[] { " #", " //" })
+        {
+            var at = match.IndexOf(comment, start, StringComparison.Ordinal);
+            if (at >= 0 && at < end)
+            {
+                end = at;
+            }
+        }
+
+        while (end > start && char.IsWhiteSpace(match[end - 1]))
+        {
+            end--;
+        }
+
+        return end;
+    }
 
     private static string UpgradeCommand(string? type, string package, string fixedVersion)
     {
