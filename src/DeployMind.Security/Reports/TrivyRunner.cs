@@ -4,10 +4,6 @@ using DeployMind.Domain;
 
 namespace DeployMind.Security.Reports;
 
-/// <summary>Runs an external program with an argument list and a timeout; wired to the project's process runner by the host.</summary>
-public delegate Task<(int ExitCode, string Stdout, string Stderr)> RunProcess(
-    string program, IReadOnlyList<string> args, TimeSpan timeout, CancellationToken cancellationToken);
-
 /// <summary>Scans with an installed Trivy and returns its results in the shared findings model.</summary>
 public interface ITrivyScanner
 {
@@ -54,27 +50,22 @@ public sealed class TrivyScanException : DeployMindException
     public int? ExitCode { get; }
 }
 
-/// <summary>Builds Trivy command lines, runs them through a <see cref="RunProcess"/> delegate and imports the JSON output.</summary>
+/// <summary>Builds Trivy command lines, runs them through a process-running delegate and imports the JSON output.</summary>
 public sealed class TrivyRunner : ITrivyScanner
 {
     private const int MaxStderrInMessage = 2000;
 
     private readonly TrivyRunnerOptions _options;
-    private readonly RunProcess _run;
+    private readonly Func<string, IReadOnlyList<string>, TimeSpan, CancellationToken, Task<(int ExitCode, string Stdout, string Stderr)>> _run;
     private readonly TimeProvider _timeProvider;
 
-    public TrivyRunner(RunProcess run, TrivyRunnerOptions? options = null, TimeProvider? timeProvider = null)
+    /// <param name="run">Runs a program with an argument list and a timeout, returning its exit code and output (the host wires its process runner here).</param>
+    public TrivyRunner(Func<string, IReadOnlyList<string>, TimeSpan, CancellationToken, Task<(int ExitCode, string Stdout, string Stderr)>> run,
+        TrivyRunnerOptions? options = null, TimeProvider? timeProvider = null)
     {
         _run = run;
         _options = options ?? new TrivyRunnerOptions();
         _timeProvider = timeProvider ?? TimeProvider.System;
-    }
-
-    /// <summary>Adapts the process runner's tuple-returning function.</summary>
-    public TrivyRunner(Func<string, IReadOnlyList<string>, TimeSpan, CancellationToken, Task<(int ExitCode, string Stdout, string Stderr)>> run,
-        TrivyRunnerOptions? options = null, TimeProvider? timeProvider = null)
-        : this(new RunProcess(run), options, timeProvider)
-    {
     }
 
     public IReadOnlyList<string> FilesystemArguments(string path)
