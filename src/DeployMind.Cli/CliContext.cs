@@ -4,6 +4,7 @@ using DeployMind.Persistence.Retention;
 using DeployMind.Persistence.Sqlite;
 using DeployMind.Llm;
 using DeployMind.Pipeline;
+using DeployMind.Security.Agent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -56,6 +57,7 @@ public sealed class CliContext
         });
         services.Configure<RetentionOptions>(retention.Apply);
         services.AddDeployMindSourceStage();
+        services.AddDeployMindSecurityStage(o => o.VulnerabilityDatabasePath = VulnerabilityDatabasePath(dataDirectory));
         services.AddDeployMindLlm(ConfigureLlm);
         // Diagnostics go to stderr only when asked for; the command's own output is the user interface.
         services.AddLogging(logging =>

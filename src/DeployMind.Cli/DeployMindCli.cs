@@ -17,6 +17,7 @@ public static class DeployMindCli
         root.Subcommands.Add(InitCommand.Create(context));
         root.Subcommands.Add(WorkerCommand.Create(context));
         root.Subcommands.Add(DetectCommand.Create(context));
+        root.Subcommands.Add(ScanCommand.Create(context));
         root.Subcommands.Add(VulnDbCommands.Create(context));
         root.Subcommands.Add(RecommendCommand.Create(context));
         foreach (var command in DeploymentCommands.Create(context))

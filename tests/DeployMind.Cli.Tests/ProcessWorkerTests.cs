@@ -111,7 +111,7 @@ public sealed class SecretHandlingTests : IDisposable
 /// <summary>A git repository holding the Node sample, committed once.</summary>
 internal static class SampleRepository
 {
-    public static async Task<string> CreateAsync(string repo)
+    public static async Task<string> CreateAsync(string repo, Dictionary<string, string>? extraFiles = null)
     {
         var sample = Path.Combine(DeployCommandTests.RepositoryRoot(), "samples", "node-hello");
         foreach (var file in Directory.EnumerateFiles(sample, "*", SearchOption.AllDirectories))
@@ -119,6 +119,13 @@ internal static class SampleRepository
             var target = Path.Combine(repo, Path.GetRelativePath(sample, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
+        }
+
+        foreach (var (name, content) in extraFiles ?? [])
+        {
+            var target = Path.Combine(repo, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await File.WriteAllTextAsync(target, content);
         }
 
         foreach (var args in new[] { new[] { "init", "-q", "-b", "main" }, ["add", "-A"], ["-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", "initial sample"] })
