@@ -47,6 +47,7 @@ public sealed partial record AppConfig
                     KeyValuePair.Create(p.Key.ToWire(), (JsonNode?)JsonValue.Create(p.Value.ToWire())))),
                 ["exceptions"] = new JsonArray(Security.Exceptions.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()),
                 ["max_database_age"] = Duration.Format(Security.MaxDatabaseAge),
+                ["trivy"] = Security.Trivy,
             },
             ["env"] = Map(Env),
             ["secrets"] = References(Secrets),

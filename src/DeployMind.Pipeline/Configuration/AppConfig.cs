@@ -253,6 +253,9 @@ public sealed record SecurityConfig
 
     /// <summary>How old the offline vulnerability database may be before scans warn that it is stale.</summary>
     public TimeSpan MaxDatabaseAge { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Also run a `trivy` binary from PATH over the source (fs mode) and count its findings.</summary>
+    public bool Trivy { get; init; }
 }
 
 /// <summary>Commands run on the target around a deployment; each command is a program and its arguments.</summary>

@@ -53,7 +53,7 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
         ["command"] = HealthCheckType.Command,
     };
 
-    private static readonly string[] s_securityKeys = ["policy", "ignore_unfixed", "fail_on", "exceptions", "max_database_age"];
+    private static readonly string[] s_securityKeys = ["policy", "ignore_unfixed", "fail_on", "exceptions", "max_database_age", "trivy"];
     private static readonly string[] s_hooksKeys = ["pre_deploy", "post_deploy"];
     private static readonly string[] s_llmKeys = ["provider", "model", "base_url", "api_key_env"];
 
@@ -733,6 +733,7 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
             FailOn = failOn,
             Exceptions = Optional(map, "exceptions", ReadExceptions) ?? defaults.Exceptions,
             MaxDatabaseAge = Optional(map, "max_database_age", (n, p) => reader.Duration(n, p, TimeSpan.FromMinutes(1), TimeSpan.FromDays(366))) ?? defaults.MaxDatabaseAge,
+            Trivy = Optional(map, "trivy", reader.Bool) ?? defaults.Trivy,
         };
     }
 

@@ -196,6 +196,7 @@ public static class StarterConfig
         Line("  # Advisory or rule ids accepted for this app, e.g. [\"GHSA-xxxx-xxxx-xxxx\"].");
         Line("  exceptions: []");
         Line("  max_database_age: 7d   # warn when the offline vulnerability database is older");
+        Line("  trivy: false           # true: also run a trivy binary from PATH (fs mode) and count its findings");
         Line();
         Line("# Plain environment variables of the app container.");
         Line("# env:");
