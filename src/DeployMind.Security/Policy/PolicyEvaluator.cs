@@ -11,8 +11,9 @@ internal static class PolicyEvaluator
 
     public static PolicyVerdict Evaluate(SecurityPolicy policy, IReadOnlyList<ScanReport> reports, DateOnly today)
     {
-        var active = policy.Exceptions.Where(e => e.IsActive(today)).ToList();
-        var expired = policy.Exceptions.Where(e => !e.IsActive(today)).ToList();
+        var mine = policy.Exceptions.Where(e => e.AppliesTo(policy.Repository)).ToList();
+        var active = mine.Where(e => e.IsActive(today)).ToList();
+        var expired = mine.Where(e => !e.IsActive(today)).ToList();
 
         var perType = new SortedDictionary<ScanType, ScanTypeVerdict>();
         foreach (var group in reports.GroupBy(r => r.ScanType).OrderBy(g => g.Key))

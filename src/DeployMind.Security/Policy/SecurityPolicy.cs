@@ -21,9 +21,15 @@ public enum PolicyPreset
 /// </summary>
 public sealed record ScanTypeThresholds(Severity? RejectAt, Severity? WarnAt);
 
-/// <summary>A rule or advisory id (or one of its aliases) this repository accepts, until an optional last day.</summary>
-public sealed record PolicyExemption(string Id, DateOnly? Expires = null, string? Reason = null)
+/// <summary>
+/// A rule or advisory id (or one of its aliases) a repository accepts, until an optional last day.
+/// <paramref name="Repository"/> (owner/repo) limits it to one repository; null applies to every repository the policy judges.
+/// </summary>
+public sealed record PolicyExemption(string Id, DateOnly? Expires = null, string? Reason = null, string? Repository = null)
 {
+    public bool AppliesTo(string? repository) =>
+        Repository is null || string.Equals(Repository, repository, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The exemption still applies on <paramref name="today"/>; the expiry day itself is included.</summary>
     public bool IsActive(DateOnly today) => Expires is not { } expires || today <= expires;
 
@@ -44,8 +50,11 @@ public sealed record SecurityPolicy
     /// <summary>Dependency findings with no fixed version do not count toward reject or warn (they are still listed).</summary>
     public bool IgnoreUnfixed { get; init; }
 
-    /// <summary>Accepted rule / advisory ids for this repository.</summary>
+    /// <summary>Accepted rule / advisory ids; those scoped to another repository than <see cref="Repository"/> are ignored.</summary>
     public IReadOnlyList<PolicyExemption> Exceptions { get; init; } = [];
+
+    /// <summary>The repository (owner/repo) being judged; selects its exceptions.</summary>
+    public string? Repository { get; init; }
 
     public static SecurityPolicy Default => FromPreset(PolicyPreset.Balanced);
 

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeployMind.Domain;
@@ -7,7 +8,7 @@ namespace DeployMind.Security.Policy;
 /// <summary>Turns a scan report and its scan type's verdict into the <c>security_scans</c> row.</summary>
 public static class SecurityScanRecord
 {
-    private static readonly JsonSerializerOptions s_compact = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions s_compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Counts are of the findings that count (waived ones are listed in <c>vulnerabilities</c> with a <c>waived</c>

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeployMind.Domain;
@@ -13,7 +14,7 @@ public static class JsonReportWriter
 {
     public const string FormatVersion = "deploymind-scan/1";
 
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string WriteString(IReadOnlyList<ScanReport> reports, PolicyVerdict? verdict = null) =>
         Write(reports, verdict).ToJsonString(s_indented);

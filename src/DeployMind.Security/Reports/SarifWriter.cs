@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeployMind.Domain;
@@ -32,7 +33,7 @@ public static class SarifWriter
     public const string SourceRootId = "%SRCROOT%";
     public const string FingerprintKey = "deploymindFindingHash/v1";
 
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string WriteString(IReadOnlyList<ScanReport> reports, SarifOptions? options = null) =>
         Write(reports, options).ToJsonString(s_indented);
@@ -223,7 +224,7 @@ public static class SarifWriter
             case ScanType.Secrets:
                 // Only the redacted match: the secret itself is never written out.
                 return finding.RedactedMatch is { } redacted
-                    ? $"{finding.Title} ({finding.Severity.ToWire()}): {redacted}"
+                    ? $"{finding.Title} ({finding.Severity.ToWire()}): {redacted.Trim()}"
                     : $"{finding.Title} ({finding.Severity.ToWire()})";
             default:
                 return finding.Description is { Length: > 0 } description

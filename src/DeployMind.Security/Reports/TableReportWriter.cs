@@ -91,7 +91,7 @@ public static class TableReportWriter
             ScanType.Secrets => finding.RedactedMatch ?? "",
             _ => finding.Fix ?? "",
         };
-        return [severity, finding.RuleId, location, Shorten(OneLine(detail), MaxDetail), Shorten(OneLine(finding.Title), MaxTitle)];
+        return [severity, finding.RuleId, location, Shorten(OneLine(detail).Trim(), MaxDetail), Shorten(OneLine(finding.Title), MaxTitle)];
     }
 
     private static void AppendAligned(StringBuilder text, List<string[]> rows)

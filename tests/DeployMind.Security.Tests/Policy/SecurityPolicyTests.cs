@@ -251,6 +251,21 @@ public sealed class SecurityPolicyTests
     }
 
     [Fact]
+    public void Evaluate_ExceptionScopedToAnotherRepository_DoesNotApply()
+    {
+        var finding = Dependency("GHSA-1", "lodash", Severity.Critical);
+        var exemptions = new[] { new PolicyExemption("GHSA-1", Repository: "acme/web") };
+        var reports = new[] { Report(ScanType.Dependencies, finding) };
+
+        var web = (SecurityPolicy.Default with { Exceptions = exemptions, Repository = "Acme/Web" }).Evaluate(reports, Today);
+        var api = (SecurityPolicy.Default with { Exceptions = exemptions, Repository = "acme/api" }).Evaluate(reports, Today);
+
+        Assert.Equal(AgentDecision.Approve, web.Decision);
+        Assert.Equal(AgentDecision.Reject, api.Decision);
+        Assert.Empty(api.WaivedFindings);
+    }
+
+    [Fact]
     public void Evaluate_ExpiredException_StopsApplyingAndIsReported()
     {
         var finding = Dependency("GHSA-35jh-r3h4-6jhm", "lodash", Severity.Critical, aliases: ["CVE-2021-23337"]);

@@ -219,7 +219,7 @@ public sealed class SarifWriterTests
         var text = SarifWriter.WriteString([secrets]);
 
         var finding = secrets.Findings[0];
-        Assert.Equal($"{finding.Title} (CRITICAL): {finding.RedactedMatch}", JsonNode.Parse(text)!["runs"]![0]!["results"]![0]!["message"]!["text"]!.GetValue<string>());
+        Assert.Equal($"{finding.Title} (CRITICAL): {finding.RedactedMatch!.Trim()}", JsonNode.Parse(text)!["runs"]![0]!["results"]![0]!["message"]!["text"]!.GetValue<string>());
         Assert.Contains("*****", finding.RedactedMatch, StringComparison.Ordinal);
         Assert.DoesNotContain(SampleScan.RawSecret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(SampleScan.RawSecret[4..], text, StringComparison.Ordinal);
