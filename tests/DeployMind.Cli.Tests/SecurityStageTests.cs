@@ -121,6 +121,41 @@ public sealed class SecurityStageTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_TrivyReport_FindingsJoinTheReport()
+    {
+        var repo = await SampleRepository.CreateAsync(_dir.Combine("repo"));
+        var report = _dir.Combine("trivy.json");
+        await File.WriteAllTextAsync(report, """
+            {"SchemaVersion": 2, "ArtifactName": ".", "ArtifactType": "filesystem", "Trivy": {"Version": "0.50.1"},
+             "Results": [{"Target": "package-lock.json", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [
+               {"VulnerabilityID": "CVE-2021-23337", "PkgName": "lodash", "InstalledVersion": "4.17.20", "FixedVersion": "4.17.21",
+                "Severity": "HIGH", "Title": "Command injection in lodash"}]}]}
+            """);
+
+        var run = await CliRun.RunAsync(_env, "scan", repo, "--type", "dependencies", "--trivy-report", report, "--format", "json",
+            "--severity", "HIGH", "--exit-code", "5");
+
+        Assert.Equal(5, run.ExitCode);
+        Assert.Contains("CVE-2021-23337", run.Output, StringComparison.Ordinal);
+        Assert.Contains("trivy", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_TrivySelectedButNotInstalled_FailsTheSecurityStageWithThatReason()
+    {
+        var repo = await SampleRepository.CreateAsync(_dir.Combine("repo"));
+        var config = _dir.Combine("deploymind.yml");
+        await File.WriteAllTextAsync(config, $"name: shop\nsource:\n  path: {repo}\ntargets:\n  - name: web-1\nsecurity:\n  trivy: true\n");
+        await CliRun.RunAsync(_env, "db", "init");
+
+        var run = await CliRun.RunAsync(_env, "deploy", "--config", config, "--json");
+
+        Assert.Equal(ExitCodes.DeploymentFailed, run.ExitCode);
+        Assert.Equal("failed", run.Json.GetProperty("status").GetString());
+        Assert.Contains("trivy", run.Json.GetProperty("failure").GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scan_UnknownFormat_IsInvalidInput()
     {
         var run = await CliRun.RunAsync(_env, "scan", ".", "--format", "xml");

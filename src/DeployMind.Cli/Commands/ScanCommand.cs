@@ -19,16 +19,17 @@ internal static class ScanCommand
         var exitCode = new Option<int>("--exit-code") { Description = "Exit with this code when any counted finding remains (default 0: report only)", DefaultValueFactory = _ => 0 };
         var policy = new Option<string?>("--policy") { Description = "strict, balanced or permissive: adds the policy decision to the report" };
         var ignoreUnfixed = new Option<bool>("--ignore-unfixed") { Description = "Vulnerabilities without a fixed version do not count" };
+        var trivy = new Option<bool>("--trivy") { Description = "Also run a trivy binary from PATH over the tree (fs mode)" };
         var trivyReport = new Option<string[]>("--trivy-report") { Description = "Also import a Trivy JSON report (trivy fs|image --format json)", AllowMultipleArgumentsPerToken = true };
         var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of standard output" };
         var command = new Command("scan", "Scan a source tree for Dockerfile misconfigurations, vulnerable dependencies and secrets");
         command.Arguments.Add(path);
-        foreach (var option in new Option[] { types, format, severity, exitCode, policy, ignoreUnfixed, trivyReport, output })
+        foreach (var option in new Option[] { types, format, severity, exitCode, policy, ignoreUnfixed, trivy, trivyReport, output })
         {
             command.Options.Add(option);
         }
 
-        command.SetWork(context, async (parse, _, ct) =>
+        command.SetWork(context, async (parse, services, ct) =>
         {
             var root = Path.GetFullPath(parse.GetValue(path)!);
             var chosen = parse.GetValue(types) is { Length: > 0 } t
@@ -50,6 +51,12 @@ internal static class ScanCommand
 
             var options = new SecurityScanOptions { VulnerabilityDatabasePath = context.VulnerabilityDatabasePath(parse.GetValue(GlobalOptions.DataDirectory)) };
             var reports = (await new SecurityScanRunner(options, context.Clock).ScanAsync(root, chosen, ct)).ToList();
+            if (parse.GetValue(trivy))
+            {
+                var processes = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DeployMind.Pipeline.Processes.IProcessRunner>(services);
+                reports.AddRange((await TrivyProcess.Runner(processes, context.Clock).ScanFilesystemAsync(root, ct)).Where(r => chosen.Contains(r.ScanType)));
+            }
+
             foreach (var file in parse.GetValue(trivyReport) ?? [])
             {
                 reports.AddRange(TrivyReportImporter.ImportFile(Path.GetFullPath(file)).Where(r => chosen.Contains(r.ScanType)));

@@ -3,6 +3,7 @@ using DeployMind.Domain;
 using DeployMind.Llm;
 using DeployMind.Pipeline.Agents;
 using DeployMind.Pipeline.Execution;
+using DeployMind.Pipeline.Processes;
 using DeployMind.Pipeline.Source;
 using DeployMind.Security.Policy;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,7 @@ namespace DeployMind.Security.Agent;
 /// has the advisor explain (it may tighten the decision, never loosen it), and records one security_scans row
 /// per scan type. A reject stops the deployment before anything is built.
 /// </summary>
-public sealed class SecurityAgent(SecurityScanOptions options, IDeploymentAdvisor advisor, TimeProvider clock) : IDeploymentAgent
+public sealed class SecurityAgent(SecurityScanOptions options, IDeploymentAdvisor advisor, IProcessRunner processes, TimeProvider clock) : IDeploymentAgent
 {
     private const int TopFindings = 15;
 
@@ -28,7 +29,7 @@ public sealed class SecurityAgent(SecurityScanOptions options, IDeploymentAdviso
     public async Task<AgentResult> ExecuteAsync(DeploymentContext context, CancellationToken cancellationToken)
     {
         var source = context.Artifacts.Get(PipelineArtifacts.Source);
-        var policy = SecurityPolicyConfig.FromSnapshot(context.Configuration);
+        var policy = SecurityPolicyConfig.FromSnapshot(context.Configuration) with { Repository = context.Deployment.Repository };
         await context.LogAsync(Name, DeploymentEvents.ScanStarted,
             $"Scanning {source.ShortSha} for Dockerfile misconfigurations, vulnerable dependencies and secrets ({policy.Preset.ToWire()} policy)",
             cancellationToken: cancellationToken);
@@ -46,7 +47,16 @@ public sealed class SecurityAgent(SecurityScanOptions options, IDeploymentAdviso
             };
         }
 
-        var reports = await new SecurityScanRunner(scanOptions, clock).ScanAsync(source.Directory, SecurityScanRunner.AllTypes, cancellationToken);
+        var reports = (await new SecurityScanRunner(scanOptions, clock).ScanAsync(source.Directory, SecurityScanRunner.AllTypes, cancellationToken)).ToList();
+        if (context.Configuration?["security"]?["trivy"]?.GetValue<bool>() == true)
+        {
+            // Trivy's findings join ours: each scan type is judged over both scanners' findings together.
+            var trivy = await TrivyProcess.Runner(processes, clock).ScanFilesystemAsync(source.Directory, cancellationToken);
+            reports = reports.Select(r => trivy.FirstOrDefault(t => t.ScanType == r.ScanType) is { } extra
+                ? r with { Findings = [.. r.Findings, .. extra.Findings], Problems = [.. r.Problems, .. extra.Problems], ScannerName = $"{r.ScannerName}+trivy" }
+                : r).ToList();
+        }
+
         foreach (var problem in reports.SelectMany(r => r.Problems))
         {
             await context.LogAsync(Name, DeploymentEvents.ScanCompleted, $"{problem.FilePath}{(problem.Line is { } l ? $":{l}" : "")}: {problem.Message}",
@@ -63,6 +73,13 @@ public sealed class SecurityAgent(SecurityScanOptions options, IDeploymentAdviso
             // Policy's own sentences stay first; the advisor's explanation follows. The whole-deployment decision is recorded on
             // the row that carries it, so a stricter advisor is visible where it happened.
             row.AgentReasoning = string.Join('\n', new[] { row.AgentReasoning, advice.Value.Reasoning }.Where(t => !string.IsNullOrWhiteSpace(t)));
+            if (report.Problems.Count > 0)
+            {
+                // What the scanner could not check belongs with its verdict (a missing or stale vulnerability database, unreadable files).
+                row.AgentReasoning += "\nNot fully checked: " + string.Join("; ", report.Problems.Take(5).Select(p => p.Message))
+                    + (report.Problems.Count > 5 ? $" (and {report.Problems.Count - 5} more)" : "");
+            }
+
             row.Recommendations = string.Join('\n', new[] { row.Recommendations }.Concat(advice.Value.Recommendations).Where(t => !string.IsNullOrWhiteSpace(t)).Distinct());
             var counts = $"{row.CriticalCount} critical, {row.HighCount} high, {row.MediumCount} medium, {row.LowCount} low";
             await context.Journal.RecordAsync(row, new LogEntry(row.Passed ? LogLevel.Info : LogLevel.Warning, Name, DeploymentEvents.ScanCompleted,
