@@ -164,32 +164,48 @@ public sealed class DockerfileAnalyzerTests
     }
 
     [Fact]
-    public void Parse_ContinuationsCommentsHeredocsArgsAndEscape_ReadsInstructionsAndStages()
+    public void Analyze_EscapeDirectiveContinuationsHeredocAndArgBase_ReadsTheFileLikeDocker()
     {
         const string Dockerfile = """
             # escape=`
             ARG BASE=node:20-alpine
             FROM ${BASE} AS deps
-            RUN apk add --no-cache `
+            WORKDIR /app
+            FROM deps
+            RUN apk add `
                 # a comment inside a continuation
                 git
             RUN <<EOF
-            echo one
-            echo two
+            apt-get update
+            apt-get install -y curl
             EOF
-            FROM deps
+            USER node
             CMD ["node", "x.js"]
             """;
 
-        var document = DockerfileDocument.Parse(Dockerfile);
+        var analysis = _analyzer.Analyze(Dockerfile);
 
-        Assert.Equal(["node:20-alpine", "deps"], document.Stages.Select(s => s.Image));
-        Assert.Equal("deps", document.Stages[0].Name);
-        var runs = document.Instructions.Where(i => i.Keyword == "RUN").ToList();
-        Assert.Equal("apk add --no-cache git", runs[0].Arguments);
-        Assert.Equal(4, runs[0].Line);
-        Assert.Contains("echo two", runs[1].Heredoc, StringComparison.Ordinal);
-        Assert.Equal(["node", "x.js"], document.Instructions[^1].ExecArguments!);
-        Assert.Equal(1, document.Instructions[^1].Stage);
+        Assert.Equal(["node:20-alpine", "deps"], analysis.BaseImages);
+        Assert.Contains(analysis.Suggestions, s => s.Kind == SuggestionKind.PackageCacheNotCleaned && s.Line == 6 && s.Title.Contains("apk", StringComparison.Ordinal));
+        Assert.Contains(analysis.Suggestions, s => s.Kind == SuggestionKind.InstallsRecommendedPackages && s.Line == 9);
+        Assert.Contains(analysis.Suggestions, s => s.Kind == SuggestionKind.ConsecutiveRuns && s.Reason.Contains("lines 6, 9 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(analysis.Suggestions, s => s.Kind is SuggestionKind.UnpinnedBaseImage or SuggestionKind.ShellFormCommand or SuggestionKind.RunsAsRoot);
+    }
+
+    [Fact]
+    public void Analyze_ContinuedShellFormCommand_QuotesItOnOneLine()
+    {
+        var analysis = _analyzer.Analyze("FROM node:20-alpine\nUSER node\nCMD node \\\n    server.js\n");
+
+        var shellForm = Assert.Single(analysis.Suggestions, s => s.Kind == SuggestionKind.ShellFormCommand);
+        Assert.Contains("'CMD node server.js'", shellForm.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Analyze_CopyWithFlagsInJsonForm_FlagsSourcesCopiedBeforeInstall()
+    {
+        var analysis = _analyzer.Analyze("FROM node:20-alpine\nWORKDIR /app\nCOPY --chown=node [\".\", \"./\"]\nRUN npm ci\nUSER node\nCMD [\"node\", \"a.js\"]\n");
+
+        Assert.Contains(analysis.Suggestions, s => s.Kind == SuggestionKind.PoorLayerOrder && s.Line == 3);
     }
 }

@@ -1,6 +1,7 @@
 using DeployMind.Build.Detection;
 using DeployMind.Build.Generation;
 using DeployMind.Build.Optimization;
+using DeployMind.Security.Dockerfiles;
 
 namespace DeployMind.Build.Tests;
 
@@ -22,13 +23,13 @@ public sealed class DockerfileGeneratorTests
         {
             var generated = _generator.Generate(report, map);
 
-            Assert.Empty(DockerfileRules.Violations(generated.Dockerfile));
-            var document = DockerfileDocument.Parse(generated.Dockerfile);
+            Assert.Empty(DockerfileScan.Violations(generated.Dockerfile));
+            var document = DockerfileParser.Parse(generated.Dockerfile);
             var final = document.FinalStage!;
             var user = final.Instructions.Last(i => i.Keyword == "USER");
             Assert.NotEqual("root", user.Arguments);
             Assert.Equal($"{report.Port}", final.Instructions.Single(i => i.Keyword == "EXPOSE").Arguments);
-            Assert.NotNull(final.Instructions.Single(i => i.Keyword == "CMD").ExecArguments);
+            Assert.NotNull(final.Instructions.Single(i => i.Keyword == "CMD").JsonArguments);
             Assert.True(user.Line < final.Instructions.Single(i => i.Keyword == "CMD").Line);
         }
     }

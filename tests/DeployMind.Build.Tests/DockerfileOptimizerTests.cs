@@ -1,6 +1,7 @@
 using DeployMind.Build.Detection;
 using DeployMind.Build.Generation;
 using DeployMind.Build.Optimization;
+using DeployMind.Security.Dockerfiles;
 
 namespace DeployMind.Build.Tests;
 
@@ -16,8 +17,8 @@ public sealed class DockerfileOptimizerTests
 
         var optimized = _optimizer.Optimize(File.ReadAllText(Path.Combine(context, "Dockerfile")), report, BaseImageMap.Official, context);
 
-        Assert.Empty(DockerfileRules.Violations(optimized.Dockerfile));
-        Assert.Equal(2, DockerfileDocument.Parse(optimized.Dockerfile).Stages.Count);
+        Assert.Empty(DockerfileScan.Violations(optimized.Dockerfile));
+        Assert.Equal(2, DockerfileParser.Parse(optimized.Dockerfile).Stages.Count);
         Assert.Contains("EXPOSE 3000", optimized.Dockerfile, StringComparison.Ordinal);
         Assert.Contains("CMD [\"node\", \"server.js\"]", optimized.Dockerfile, StringComparison.Ordinal);
         Assert.Contains("USER app", optimized.Dockerfile, StringComparison.Ordinal);
@@ -64,7 +65,7 @@ public sealed class DockerfileOptimizerTests
         Assert.DoesNotContain("abc123", optimized.Dockerfile, StringComparison.Ordinal);
         Assert.Contains(optimized.Notes, n => n.Contains("dropped ENV API_TOKEN", StringComparison.Ordinal));
         Assert.Contains("CMD [\"python3\", \"app.py\"]", optimized.Dockerfile, StringComparison.Ordinal);
-        Assert.Empty(DockerfileRules.Violations(optimized.Dockerfile));
+        Assert.Empty(DockerfileScan.Violations(optimized.Dockerfile));
     }
 
     [Fact]

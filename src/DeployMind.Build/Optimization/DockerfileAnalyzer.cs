@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DeployMind.Security.Dockerfiles;
 
 namespace DeployMind.Build.Optimization;
 
@@ -13,7 +14,7 @@ public sealed partial class DockerfileAnalyzer
     /// <summary>Analyzes Dockerfile text; with <paramref name="contextDirectory"/> also checks the build context (.dockerignore).</summary>
     public DockerfileAnalysis Analyze(string dockerfile, string? contextDirectory = null)
     {
-        var document = DockerfileDocument.Parse(dockerfile);
+        var document = DockerfileParser.Parse(dockerfile);
         var suggestions = new List<OptimizationSuggestion>();
         var final = document.FinalStage;
         if (final is null)
@@ -37,7 +38,7 @@ public sealed partial class DockerfileAnalyzer
         {
             Suggestions = suggestions.OrderByDescending(s => s.Impact).ThenBy(s => s.Line ?? 0).ToList(),
             StageCount = document.Stages.Count,
-            BaseImages = document.Stages.Select(s => s.Image).ToList(),
+            BaseImages = document.Stages.Select(s => s.BaseImage).ToList(),
         };
     }
 
@@ -45,19 +46,19 @@ public sealed partial class DockerfileAnalyzer
     {
         foreach (var stage in document.Stages)
         {
-            if (stageNames.Contains(stage.Image) || stage.Image.Equals("scratch", StringComparison.OrdinalIgnoreCase))
+            if (stageNames.Contains(stage.BaseImage) || stage.BaseImage.Equals("scratch", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
 
-            var (name, tag) = SplitImage(stage.Image);
-            if (!stage.Image.Contains('@', StringComparison.Ordinal) && (tag is null || tag.Equals("latest", StringComparison.OrdinalIgnoreCase)))
+            var (name, tag) = SplitImage(stage.BaseImage);
+            if (!stage.BaseImage.Contains('@', StringComparison.Ordinal) && (tag is null || tag.Equals("latest", StringComparison.OrdinalIgnoreCase)))
             {
                 suggestions.Add(new OptimizationSuggestion
                 {
-                    Id = "DM-OPT-009", Kind = SuggestionKind.UnpinnedBaseImage, Impact = SuggestionImpact.Medium, Line = stage.Line,
+                    Id = "DM-OPT-009", Kind = SuggestionKind.UnpinnedBaseImage, Impact = SuggestionImpact.Medium, Line = stage.From.Line,
                     Title = "Base image not pinned",
-                    Reason = $"'{stage.Image}' follows whatever '{tag ?? "latest"}' points to, so the same commit builds different images over time.",
+                    Reason = $"'{stage.BaseImage}' follows whatever '{tag ?? "latest"}' points to, so the same commit builds different images over time.",
                     Fix = $"pin a version tag, e.g. {name}:<version>-slim (or a digest)",
                     EstimatedGain = "reproducible builds and cache hits",
                 });
@@ -67,9 +68,9 @@ public sealed partial class DockerfileAnalyzer
             {
                 suggestions.Add(new OptimizationSuggestion
                 {
-                    Id = "DM-OPT-002", Kind = SuggestionKind.FatBaseImage, Impact = SuggestionImpact.High, Line = stage.Line,
+                    Id = "DM-OPT-002", Kind = SuggestionKind.FatBaseImage, Impact = SuggestionImpact.High, Line = stage.From.Line,
                     Title = "Fat base image in the runtime stage",
-                    Reason = $"'{stage.Image}' is the full distribution image with compilers and tools the running app never uses.",
+                    Reason = $"'{stage.BaseImage}' is the full distribution image with compilers and tools the running app never uses.",
                     Fix = $"run on {fat.Suggested}",
                     EstimatedGain = fat.Gain,
                 });
@@ -84,8 +85,8 @@ public sealed partial class DockerfileAnalyzer
             return;
         }
 
-        var (name, tag) = SplitImage(final.Image);
-        var build = final.Instructions.FirstOrDefault(i => i.Keyword == "RUN" && BuildCommand().IsMatch(i.Script));
+        var (name, tag) = SplitImage(final.BaseImage);
+        var build = final.Instructions.FirstOrDefault(i => i.Keyword == "RUN" && BuildCommand().IsMatch(i.ShellText()));
         var toolchainImage = IsToolchainImage(name, tag);
         if (build is null && !toolchainImage)
         {
@@ -93,14 +94,14 @@ public sealed partial class DockerfileAnalyzer
         }
 
         // Installing runtime dependencies on an already slim interpreter image gains little from a second stage; compiling does.
-        var compiles = toolchainImage || final.Instructions.Any(i => i.Keyword == "RUN" && CompileCommand().IsMatch(i.Script));
+        var compiles = toolchainImage || final.Instructions.Any(i => i.Keyword == "RUN" && CompileCommand().IsMatch(i.ShellText()));
         suggestions.Add(new OptimizationSuggestion
         {
-            Id = "DM-OPT-001", Kind = SuggestionKind.SingleStageToolchain, Impact = compiles ? SuggestionImpact.High : SuggestionImpact.Low, Line = build?.Line ?? final.Line,
+            Id = "DM-OPT-001", Kind = SuggestionKind.SingleStageToolchain, Impact = compiles ? SuggestionImpact.High : SuggestionImpact.Low, Line = build?.Line ?? final.From.Line,
             Title = "Single stage ships the build toolchain",
             Reason = build is not null
-                ? $"dependencies are installed/built ('{Shorten(build.Arguments)}') in the same image that runs the app, so compilers, package managers and caches stay in it."
-                : $"'{final.Image}' is a build image, and it is also the image that runs the app.",
+                ? $"dependencies are installed/built ('{Shorten(build.DisplayText())}') in the same image that runs the app, so compilers, package managers and caches stay in it."
+                : $"'{final.BaseImage}' is a build image, and it is also the image that runs the app.",
             Fix = "use a multi-stage build: install and build in a 'build' stage, then COPY --from=build only the app and its production dependencies into a small runtime image",
             EstimatedGain = "image typically 60-90% smaller; fewer packages for scanners to flag",
         });
@@ -112,13 +113,13 @@ public sealed partial class DockerfileAnalyzer
         {
             var copyAll = stage.Instructions.FirstOrDefault(i => i.Keyword is "COPY" or "ADD" && CopiesWholeContext(i));
             var installedFirst = copyAll is not null &&
-                stage.Instructions.Any(i => i.Keyword == "RUN" && i.Line < copyAll.Line && DependencyInstall().IsMatch(i.Script));
+                stage.Instructions.Any(i => i.Keyword == "RUN" && i.Line < copyAll.Line && DependencyInstall().IsMatch(i.ShellText()));
             if (copyAll is null || installedFirst)
             {
                 continue;
             }
 
-            var install = stage.Instructions.FirstOrDefault(i => i.Keyword == "RUN" && i.Line > copyAll.Line && DependencyInstall().IsMatch(i.Script));
+            var install = stage.Instructions.FirstOrDefault(i => i.Keyword == "RUN" && i.Line > copyAll.Line && DependencyInstall().IsMatch(i.ShellText()));
             if (install is null)
             {
                 continue;
@@ -128,7 +129,7 @@ public sealed partial class DockerfileAnalyzer
             {
                 Id = "DM-OPT-005", Kind = SuggestionKind.PoorLayerOrder, Impact = SuggestionImpact.Medium, Line = copyAll.Line,
                 Title = "Sources copied before dependencies are installed",
-                Reason = $"'{copyAll.Keyword} {copyAll.Arguments}' (line {copyAll.Line}) comes before '{Shorten(install.Arguments)}' (line {install.Line}), " +
+                Reason = $"'{copyAll.Keyword} {copyAll.DisplayText()}' (line {copyAll.Line}) comes before '{Shorten(install.DisplayText())}' (line {install.Line}), " +
                          "so any source change invalidates the dependency layer and every build reinstalls everything.",
                 Fix = "COPY only the dependency manifests (package.json + lockfile, requirements.txt, go.mod/go.sum, ...) first, install, then COPY the sources",
                 EstimatedGain = "rebuilds after code changes reuse the cached dependency layer (often minutes saved per build)",
@@ -158,7 +159,7 @@ public sealed partial class DockerfileAnalyzer
                 continue;
             }
 
-            var script = instruction.Script;
+            var script = instruction.ShellText();
             if (AptUpdate().IsMatch(script) && !AptInstall().IsMatch(script))
             {
                 suggestions.Add(Suggestion("DM-OPT-004", SuggestionKind.PackageCacheNotCleaned, SuggestionImpact.High, instruction.Line,
@@ -239,9 +240,9 @@ public sealed partial class DockerfileAnalyzer
         var userName = user?.Arguments.Split(':')[0].Trim();
         if (user is null || userName is "root" or "0")
         {
-            suggestions.Add(Suggestion("DM-OPT-006", SuggestionKind.RunsAsRoot, SuggestionImpact.High, user?.Line ?? final.Line,
+            suggestions.Add(Suggestion("DM-OPT-006", SuggestionKind.RunsAsRoot, SuggestionImpact.High, user?.Line ?? final.From.Line,
                 "Container runs as root",
-                user is null ? "the final stage has no USER instruction, so the app runs as root." : $"USER {user.Arguments} keeps the app running as root.",
+                user is null ? "the final stage has no USER instruction, so the app runs as root." : $"USER {user.DisplayText()} keeps the app running as root.",
                 "create an unprivileged user in the runtime stage and switch to it with USER before CMD",
                 "a compromised app cannot modify the image's system files (scanner rule DS-0002, HIGH)"));
         }
@@ -253,11 +254,11 @@ public sealed partial class DockerfileAnalyzer
                 "HEALTHCHECK CMD [...] probing the app's health endpoint with a tool the image has", "unhealthy containers are detected and restarted sooner"));
         }
 
-        foreach (var command in final.Instructions.Where(i => i.Keyword is "CMD" or "ENTRYPOINT" && i.ExecArguments is null))
+        foreach (var command in final.Instructions.Where(i => i.Keyword is "CMD" or "ENTRYPOINT" && !i.IsJsonForm))
         {
             suggestions.Add(Suggestion("DM-OPT-008", SuggestionKind.ShellFormCommand, SuggestionImpact.Medium, command.Line,
                 $"{command.Keyword} in shell form",
-                $"'{command.Keyword} {command.Arguments}' runs under /bin/sh -c, so the app is not PID 1 and does not receive SIGTERM: stops wait for the kill timeout.",
+                $"'{command.Keyword} {command.DisplayText()}' runs under /bin/sh -c, so the app is not PID 1 and does not receive SIGTERM: stops wait for the kill timeout.",
                 $"{command.Keyword} [\"executable\", \"arg\", ...]", "graceful shutdown; faster, cleaner deploys and rollbacks"));
         }
     }
@@ -365,14 +366,13 @@ public sealed partial class DockerfileAnalyzer
 
     private static bool CopiesWholeContext(DockerInstruction instruction)
     {
-        var parts = instruction.ExecArguments?.ToArray() ?? instruction.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Any(p => p.StartsWith("--from", StringComparison.Ordinal)))
+        if (instruction.GetFlag("from") is not null)
         {
             return false;
         }
 
-        var sources = parts.Where(p => !p.StartsWith("--", StringComparison.Ordinal)).SkipLast(1);
-        return sources.Any(s => s is "." or "./" or "*" or "./*");
+        var parts = instruction.JsonArguments ?? instruction.Command.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        return parts.Where(p => !p.StartsWith("--", StringComparison.Ordinal)).SkipLast(1).Any(s => s is "." or "./" or "*" or "./*");
     }
 
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using DeployMind.Build.Detection;
 using DeployMind.Build.Generation;
 using DeployMind.Domain;
+using DeployMind.Security.Dockerfiles;
 
 namespace DeployMind.Build.Optimization;
 
@@ -39,7 +40,7 @@ public sealed partial class DockerfileOptimizer(DockerfileAnalyzer analyzer, Doc
     public OptimizedDockerfile Optimize(string originalDockerfile, DetectionReport report, BaseImageMap? images = null, string? contextDirectory = null)
     {
         var analysis = analyzer.Analyze(originalDockerfile, contextDirectory);
-        var document = DockerfileDocument.Parse(originalDockerfile);
+        var document = DockerfileParser.Parse(originalDockerfile);
         var final = document.FinalStage;
         var notes = new List<string>();
         var adjusted = report;
@@ -124,7 +125,7 @@ public sealed partial class DockerfileOptimizer(DockerfileAnalyzer analyzer, Doc
         };
         foreach (var stage in document.Stages.Reverse())
         {
-            var (name, tag) = DockerfileAnalyzer.SplitImage(stage.Image);
+            var (name, tag) = DockerfileAnalyzer.SplitImage(stage.BaseImage);
             if (images.Contains(name) && tag is not null && Inference.VersionFrom(tag, withMinor) is { } version && char.IsAsciiDigit(tag[0]))
             {
                 return version;
@@ -152,7 +153,7 @@ public sealed partial class DockerfileOptimizer(DockerfileAnalyzer analyzer, Doc
         var arguments = new List<string>();
         foreach (var instruction in new[] { entrypoint, cmd }.OfType<DockerInstruction>())
         {
-            arguments.AddRange(instruction.ExecArguments ?? ExecForm.Parse(instruction.Arguments).Arguments);
+            arguments.AddRange(instruction.JsonArguments ?? ExecForm.Parse(instruction.Arguments).Arguments);
         }
 
         // 'npm start' as PID 1 adds a process that may not pass SIGTERM on; run the start script itself when it is simple.
