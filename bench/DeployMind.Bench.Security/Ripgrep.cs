@@ -19,16 +19,6 @@ internal sealed partial class Ripgrep(IReadOnlyList<string> patternArguments)
 
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(10);
 
-    /// <summary>
-    /// The exported patterns made loadable by rg: <c>rg -f</c> joins lines with a bare '|', so every pattern is wrapped in a
-    /// group (else a leading <c>(?i)</c> leaks into the patterns after it) and its named groups get a per-pattern suffix
-    /// (PCRE2 rejects the same name twice; every rule names its group <c>secret</c>).
-    /// </summary>
-    public static IReadOnlyList<string> LoadablePatterns(string exported, bool pcre2) =>
-        [.. exported.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((pattern, i) =>
-            "(?:" + GroupName().Replace(pattern, m => (pcre2 ? m.Groups["open"].Value : m.Groups["open"].Value.Replace("(?<", "(?P<", StringComparison.Ordinal))
-                + m.Groups["name"].Value + "_" + i.ToString(CultureInfo.InvariantCulture) + ">") + ")")];
-
     /// <summary>Whether rg's default (Rust regex) engine compiles <paramref name="pattern"/>.</summary>
     public static async Task<bool> CompilesInDefaultEngineAsync(string pattern, CancellationToken cancellationToken)
     {
@@ -97,6 +87,4 @@ internal sealed partial class Ripgrep(IReadOnlyList<string> patternArguments)
         return (process.ExitCode, await output, await error);
     }
 
-    [GeneratedRegex(@"(?<open>\(\?<|\\k<)(?<name>[A-Za-z_][A-Za-z0-9_]*)>")]
-    private static partial Regex GroupName();
 }

@@ -19,12 +19,11 @@ internal static class SecretScanBenchmark
         Console.WriteLine($"== secret scanning: {tree.ScannedFiles:N0} text files, {tree.ScannedBytes / 1e6:N0} MB to scan; "
             + $"{tree.SkippedFiles:N0} files / {tree.SkippedBytes / 1e6:N0} MB to skip (node_modules, .git, binaries); generated in {generation.Elapsed.TotalSeconds:0.0} s");
 
-        var exported = SecretRules.ExportRipgrepPatterns();
         var pcre2File = Path.Combine(Path.GetDirectoryName(root)!, "patterns.pcre2.txt");
-        await File.WriteAllLinesAsync(pcre2File, Ripgrep.LoadablePatterns(exported, pcre2: true), cancellationToken);
+        await File.WriteAllTextAsync(pcre2File, SecretRules.ExportRipgrepPatterns(), cancellationToken);
 
         // Which rules rg's default engine (Rust regex: no look-around, no back-references) can take at all.
-        var defaultEngine = Ripgrep.LoadablePatterns(exported, pcre2: false);
+        var defaultEngine = SecretRules.RipgrepPatterns(SecretRules.All, pcre2: false);
         var compiles = new List<string>();
         var rejected = new List<string>();
         for (var i = 0; i < defaultEngine.Count; i++)

@@ -8,7 +8,7 @@ namespace DeployMind.Security.Secrets;
 /// overlaps a specific one is dropped). Patterns are .NET regexes kept PCRE2-compatible, so the same
 /// set can be fed to <c>rg -P</c> through <see cref="ExportJson"/> or <see cref="ExportRipgrepPatterns"/>.
 /// </summary>
-public static class SecretRules
+public static partial class SecretRules
 {
     // Assignment of a value to a name: KEY = "value", key: value, key => 'value', key := value.
     private const string Assign = @"[\w.\-]{0,20}?['""]?\s{0,3}(?:=|:|=>|:=|\?=)\s{0,5}['""]?";
@@ -215,8 +215,22 @@ public static class SecretRules
     }
 
     /// <summary>One pattern per line, for <c>rg -P -f FILE</c> (PCRE2 understands the named groups and look-arounds).</summary>
-    public static string ExportRipgrepPatterns(IReadOnlyList<SecretRule>? rules = null) =>
-        string.Join('\n', (rules ?? All).Select(r => r.Pattern)) + "\n";
+    public static string ExportRipgrepPatterns(IReadOnlyList<SecretRule>? rules = null, bool pcre2 = true) =>
+        string.Join('\n', RipgrepPatterns(rules ?? All, pcre2)) + "\n";
+
+    /// <summary>
+    /// One pattern per rule, loadable with <c>rg -f</c>: rg joins the lines with a bare '|', so each is wrapped in a group
+    /// (else a leading <c>(?i)</c> would leak into the rules after it), and each named group gets the rule's index as a
+    /// suffix (PCRE2 rejects a name used twice, and every rule names its group <c>secret</c>). rg's default engine spells
+    /// named groups <c>(?P&lt;name&gt;...)</c>; rules using look-around or back-references compile only with <c>-P</c>.
+    /// </summary>
+    public static IReadOnlyList<string> RipgrepPatterns(IReadOnlyList<SecretRule> rules, bool pcre2) =>
+        [.. rules.Select((rule, i) => "(?:" + GroupName().Replace(rule.Pattern, m =>
+            (pcre2 ? m.Groups["open"].Value : m.Groups["open"].Value.Replace("(?<", "(?P<", StringComparison.Ordinal))
+            + m.Groups["name"].Value + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ">") + ")")];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<open>\(\?<|\\k<)(?<name>[A-Za-z_][A-Za-z0-9_]*)>")]
+    private static partial System.Text.RegularExpressions.Regex GroupName();
 
     private static SecretRule Rule(
         string id, string category, string title, Severity severity, string pattern, string[] keywords,
