@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace DeployMind.Build.Tests;
 
 /// <summary>Runs the interpreted samples with the interpreter on this machine and checks the behaviour deploy tests rely on.</summary>
-public sealed class SampleProcessTests(ITestOutputHelper output)
+public sealed class SampleProcessTests
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(15);
 
@@ -21,11 +21,8 @@ public sealed class SampleProcessTests(ITestOutputHelper output)
     [MemberData(nameof(Apps))]
     public async Task Start_Sample_AnswersHealthWithVersionAndRootPage(string sample, string interpreter, string script)
     {
-        if (FindOnPath(interpreter) is not { } executable)
-        {
-            output.WriteLine($"{interpreter} is not installed here; sample not run");
-            return;
-        }
+        var executable = FindOnPath(interpreter)
+            ?? throw new Xunit.Sdk.XunitException($"{interpreter} is not on PATH; scripts/setup.sh installs it (the samples must really run)");
 
         var port = FreePort();
         using var app = Start(executable, sample, script, new() { ["PORT"] = $"{port}", ["HOST"] = "127.0.0.1", ["APP_VERSION"] = "test-1" });
@@ -46,11 +43,8 @@ public sealed class SampleProcessTests(ITestOutputHelper output)
     [MemberData(nameof(Apps))]
     public async Task Start_SampleWithFailHealth_Answers503(string sample, string interpreter, string script)
     {
-        if (FindOnPath(interpreter) is not { } executable)
-        {
-            output.WriteLine($"{interpreter} is not installed here; sample not run");
-            return;
-        }
+        var executable = FindOnPath(interpreter)
+            ?? throw new Xunit.Sdk.XunitException($"{interpreter} is not on PATH; scripts/setup.sh installs it (the samples must really run)");
 
         var port = FreePort();
         using var app = Start(executable, sample, script, new() { ["PORT"] = $"{port}", ["FAIL_HEALTH"] = "1" });
@@ -65,11 +59,8 @@ public sealed class SampleProcessTests(ITestOutputHelper output)
     [MemberData(nameof(Apps))]
     public async Task Start_SampleWithSlowMs_DelaysResponses(string sample, string interpreter, string script)
     {
-        if (FindOnPath(interpreter) is not { } executable)
-        {
-            output.WriteLine($"{interpreter} is not installed here; sample not run");
-            return;
-        }
+        var executable = FindOnPath(interpreter)
+            ?? throw new Xunit.Sdk.XunitException($"{interpreter} is not on PATH; scripts/setup.sh installs it (the samples must really run)");
 
         var port = FreePort();
         using var app = Start(executable, sample, script, new() { ["PORT"] = $"{port}", ["SLOW_MS"] = "400" });
@@ -87,11 +78,8 @@ public sealed class SampleProcessTests(ITestOutputHelper output)
     [MemberData(nameof(Apps))]
     public async Task Start_SampleWithCrashOnStart_ExitsWithCode1(string sample, string interpreter, string script)
     {
-        if (FindOnPath(interpreter) is not { } executable)
-        {
-            output.WriteLine($"{interpreter} is not installed here; sample not run");
-            return;
-        }
+        var executable = FindOnPath(interpreter)
+            ?? throw new Xunit.Sdk.XunitException($"{interpreter} is not on PATH; scripts/setup.sh installs it (the samples must really run)");
 
         using var app = Start(executable, sample, script, new() { ["PORT"] = $"{FreePort()}", ["CRASH_ON_START"] = "1" });
         using var timeout = new CancellationTokenSource(s_startTimeout);
