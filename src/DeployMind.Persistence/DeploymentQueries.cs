@@ -39,12 +39,7 @@ public sealed class DeploymentQueries(DeployMindDatabase database)
         }
 
         await using var db = database.CreateContext();
-        IQueryable<Deployment> q = db.Deployments.AsNoTracking();
-        if (filter.Repository is { } repository)
-        {
-            q = q.Where(d => d.Repository == repository);
-        }
-
+        var q = db.Deployments.AsNoTracking().Matching(filter.Since, filter.Until, filter.Repository);
         if (filter.Status is { } status)
         {
             q = q.Where(d => d.Status == status);
@@ -53,18 +48,6 @@ public sealed class DeploymentQueries(DeployMindDatabase database)
         if (filter.Environment is { } environment)
         {
             q = q.Where(d => d.Environment == environment);
-        }
-
-        if (filter.Since is { } since)
-        {
-            var from = UtcTimestamp.Normalize(since);
-            q = q.Where(d => d.CreatedAt >= from);
-        }
-
-        if (filter.Until is { } until)
-        {
-            var to = UtcTimestamp.Normalize(until);
-            q = q.Where(d => d.CreatedAt < to);
         }
 
         if (filter.Before is { } before)

@@ -159,28 +159,8 @@ public sealed class DeploymentAnalytics(DeployMindDatabase database)
             return await query(db);
         });
 
-    private static IQueryable<Deployment> Deployments(DeployMindDbContext db, StatsFilter filter)
-    {
-        IQueryable<Deployment> q = db.Deployments.AsNoTracking();
-        if (filter.Since is { } since)
-        {
-            var from = UtcTimestamp.Normalize(since);
-            q = q.Where(d => d.CreatedAt >= from);
-        }
-
-        if (filter.Until is { } until)
-        {
-            var to = UtcTimestamp.Normalize(until);
-            q = q.Where(d => d.CreatedAt < to);
-        }
-
-        if (filter.Repository is { } repository)
-        {
-            q = q.Where(d => d.Repository == repository);
-        }
-
-        return q;
-    }
+    private static IQueryable<Deployment> Deployments(DeployMindDbContext db, StatsFilter filter) =>
+        db.Deployments.AsNoTracking().Matching(filter.Since, filter.Until, filter.Repository);
 
     private static IQueryable<T> Children<T>(DeployMindDbContext db, IQueryable<T> rows, StatsFilter filter)
         where T : class, IDeploymentRecord
