@@ -70,6 +70,8 @@ stop() {
     fi
     sleep 1; waited=$((waited + 1))
   done
+  # dockerd leaves its host network namespace mounted; unmount it so nothing of the engine lingers.
+  umount "$run_dir/exec/netns/default" 2>/dev/null || true
   rm -f "$pidfile" "$socket"
   echo "docker engine on $host stopped"
 }
