@@ -4,6 +4,9 @@ source "$(dirname "$0")/lib.sh"
 
 "$REPO_ROOT/scripts/setup.sh"
 cd "$REPO_ROOT"
+# The tests' own Docker engine (no bridge network); stopped again whatever happens.
+trap '"$REPO_ROOT/scripts/docker.sh" stop >/dev/null 2>&1 || true' EXIT
+export "$("$REPO_ROOT/scripts/docker.sh" start | tail -n 1)"
 results="$REPO_ROOT/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
