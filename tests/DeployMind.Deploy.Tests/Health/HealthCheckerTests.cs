@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DeployMind.Deploy.Health;
-using DeployMind.Deploy.Tests.Support;
+using DeployMind.Deploy.Tests.Health.Support;
 using DeployMind.Domain;
 using DeployMind.Pipeline.Configuration;
 using Microsoft.Extensions.Time.Testing;

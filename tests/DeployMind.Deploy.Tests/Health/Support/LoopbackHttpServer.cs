@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace DeployMind.Deploy.Tests.Support;
+namespace DeployMind.Deploy.Tests.Health.Support;
 
 /// <summary>What the test server answers to one request: a status and body, after an optional delay; or nothing at all.</summary>
 public sealed record TestResponse(int Status, string Body = "", TimeSpan Delay = default, bool Hang = false, bool CloseWithoutAnswer = false)

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DeployMind.Deploy.Tests.Support;
+namespace DeployMind.Deploy.Tests.Health.Support;
 
 public static class FreePort
 {

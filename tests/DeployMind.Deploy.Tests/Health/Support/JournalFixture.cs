@@ -3,7 +3,7 @@ using DeployMind.Pipeline.Execution;
 using DeployMind.Testing;
 using Microsoft.EntityFrameworkCore;
 
-namespace DeployMind.Deploy.Tests.Support;
+namespace DeployMind.Deploy.Tests.Health.Support;
 
 /// <summary>A migrated SQLite database with one deployment row and its journal, for code that records rows.</summary>
 public sealed class JournalFixture : IAsyncDisposable
