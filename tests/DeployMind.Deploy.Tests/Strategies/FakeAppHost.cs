@@ -42,6 +42,9 @@ public sealed class FakeAppHost(string target, IReadOnlyDictionary<string, FakeI
 
     public List<string> Hooks { get; } = [];
 
+    /// <summary>Every version started, with its environment.</summary>
+    public List<VersionLaunch> Launches { get; } = [];
+
     /// <summary>Makes the next operation of this name throw (e.g. "prepare", "start").</summary>
     public string? FailOn { get; set; }
 
@@ -69,6 +72,7 @@ public sealed class FakeAppHost(string target, IReadOnlyDictionary<string, FakeI
         await SetTrafficAsync([new ProxyBackend(started.Container, started.BackendUrl, 100)], TimeSpan.Zero, CancellationToken.None);
         History.Clear();
         Events.Clear();
+        Launches.Clear();
         return started;
     }
 
@@ -91,6 +95,7 @@ public sealed class FakeAppHost(string target, IReadOnlyDictionary<string, FakeI
     public Task<AppVersion> StartVersionAsync(VersionLaunch launch, CancellationToken cancellationToken)
     {
         Fail("start");
+        Launches.Add(launch);
         var image = images[launch.Image.Reference];
         var name = $"app-{target}-{launch.DeploymentId}";
         LoopbackHttpServer? server = image.Handler is null ? null : new LoopbackHttpServer(image.Handler);
@@ -189,7 +194,12 @@ public sealed class FakeAppHost(string target, IReadOnlyDictionary<string, FakeI
 
     public Task PruneImagesAsync(int keep, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async ValueTask DisposeAsync()
+    /// <summary>When true, disposing (as the deploy stage does after each deployment) keeps the containers: the host outlives deployments.</summary>
+    public bool Shared { get; set; }
+
+    public ValueTask DisposeAsync() => Shared ? ValueTask.CompletedTask : ShutdownAsync();
+
+    public async ValueTask ShutdownAsync()
     {
         foreach (var (_, server) in _containers.Values)
         {

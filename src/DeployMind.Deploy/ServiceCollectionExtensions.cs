@@ -1,0 +1,31 @@
+using DeployMind.Deploy.Agent;
+using DeployMind.Pipeline;
+using DeployMind.Pipeline.Agents;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DeployMind.Deploy;
+
+public static class DeployServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the deploy and verify stages. Targets are opened by the registered <see cref="IAppHostFactory"/>; runtime
+    /// variables come from an <see cref="IAppEnvironmentSource"/> and the built image from an <see cref="IDeployImageSource"/>
+    /// when those are registered.
+    /// </summary>
+    public static IServiceCollection AddDeployMindDeployStage(this IServiceCollection services, Action<DeployOptions>? configure = null)
+    {
+        services.AddDeployMindPipeline();
+        var options = new DeployOptions();
+        configure?.Invoke(options);
+        services.AddSingleton(options);
+        services.AddSingleton<IDeploymentAgent>(sp => new DeployAgent(
+            sp.GetRequiredService<IAppHostFactory>(),
+            options,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IAppEnvironmentSource>(),
+            sp.GetService<IDeployImageSource>()));
+        services.AddSingleton<IDeploymentAgent>(_ => new VerifyAgent(options));
+        return services;
+    }
+}
