@@ -97,5 +97,8 @@ public sealed record ProxyHealth(string Status, long Generation, int LiveBackend
 /// <summary>JSON options shared by the admin API and its client (camelCase, case-insensitive reads).</summary>
 public static class ProxyJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }
