@@ -20,6 +20,8 @@ public static class DeployMindCli
         root.Subcommands.Add(ScanCommand.Create(context));
         root.Subcommands.Add(VulnDbCommands.Create(context));
         root.Subcommands.Add(RecommendCommand.Create(context));
+        root.Subcommands.Add(RollbackCommand.Create(context));
+        root.Subcommands.Add(InstancesCommand.Create(context));
         foreach (var command in DeploymentCommands.Create(context))
         {
             root.Subcommands.Add(command);

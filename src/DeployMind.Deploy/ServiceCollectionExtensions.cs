@@ -26,6 +26,15 @@ public static class DeployServiceCollectionExtensions
             sp.GetService<IAppEnvironmentSource>(),
             sp.GetService<IDeployImageSource>()));
         services.AddSingleton<IDeploymentAgent>(_ => new VerifyAgent(options));
+        services.TryAddSingleton<RollbackPlanner>();
+        services.TryAddSingleton(sp => new AppInstances(sp.GetRequiredService<IAppHostFactory>()));
+        return services;
+    }
+
+    /// <summary>Injects the `deploymind env` variables of the application (AddDeployMindRuntimeConfig must be registered too).</summary>
+    public static IServiceCollection AddDeployMindRuntimeVariables(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IAppEnvironmentSource, AppVariableEnvironmentSource>();
         return services;
     }
 }

@@ -313,8 +313,12 @@ public sealed class HealthChecker
         DecidedAt = _clock.GetUtcNow(),
     };
 
-    private static string Stopped(InstanceSnapshot snapshot) =>
-        snapshot.State == "missing" ? "is gone" : $"has {snapshot.State}" + (snapshot.ExitCode is { } code ? $" with code {code}" : "");
+    private static string Stopped(InstanceSnapshot snapshot) => snapshot.State switch
+    {
+        "missing" => "is gone",
+        "restarting" => $"keeps exiting{(snapshot.ExitCode is { } last ? $" (last exit code {last})" : "")} and being restarted",
+        _ => $"has {snapshot.State}" + (snapshot.ExitCode is { } code ? $" with code {code}" : ""),
+    };
 
     private static string? Clip(string? value) => value is { Length: > 32 } ? value[..32] : value;
 }

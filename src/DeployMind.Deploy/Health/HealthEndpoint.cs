@@ -12,8 +12,8 @@ public sealed record ContainerCommandResult(int ExitCode, string Output, bool Ti
 /// <summary>What the target says about the container behind an endpoint (state running/exited, exit code), read when a probe fails.</summary>
 public sealed record InstanceSnapshot(string? State, string? Status, int? ExitCode = null)
 {
-    /// <summary>True when the container has stopped for good, so further probes cannot succeed.</summary>
-    public bool Stopped => State is "exited" or "dead" or "removing" or "missing";
+    /// <summary>True when the container has stopped (or keeps crashing and being restarted), so further probes will not succeed.</summary>
+    public bool Stopped => State is "exited" or "dead" or "removing" or "missing" or "restarting";
 }
 
 /// <summary>

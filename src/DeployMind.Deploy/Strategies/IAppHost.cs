@@ -19,6 +19,9 @@ public interface IAppHost : IAsyncDisposable
     /// <summary>The URL users reach the application on through this target's proxy.</summary>
     string PublicUrl { get; }
 
+    /// <summary>Whether the target answers, and its instance state (EC2); never throws for an unreachable target.</summary>
+    Task<TargetStatus> DescribeTargetAsync(CancellationToken cancellationToken);
+
     /// <summary>Checks the target answers and its edge proxy runs (starting it when it does not).</summary>
     Task PrepareAsync(CancellationToken cancellationToken);
 
@@ -49,7 +52,7 @@ public interface IAppHost : IAsyncDisposable
     /// <summary>Runs a pre- or post-deploy hook on the target; throws when it fails.</summary>
     Task<string> RunHookAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>The proxy's backends now (weight 0 = standby, no new requests).</summary>
+    /// <summary>The proxy's backends now (weight 0 = standby, no new requests); empty when no proxy runs for the application yet.</summary>
     Task<IReadOnlyList<BackendTraffic>> GetTrafficAsync(CancellationToken cancellationToken);
 
     /// <summary>Replaces the proxy's backend set atomically; backends left out or at weight 0 drain within <paramref name="drainTimeout"/>.</summary>
@@ -116,3 +119,11 @@ public sealed record BackendTraffic(string Id, string Url, int Weight, DateTimeO
 
 /// <summary>CPU and memory use of a running container.</summary>
 public sealed record VersionStats(double CpuPercent, long MemoryBytes, long? MemoryLimitBytes);
+
+/// <summary>A target as <see cref="IAppHost.DescribeTargetAsync"/> found it.</summary>
+/// <param name="Reachable">A command ran there.</param>
+/// <param name="InstanceState">EC2 instance state (running, stopped, ...); null for other targets.</param>
+/// <param name="InstanceStatus">EC2 status check (ok, impaired, ...); null for other targets.</param>
+/// <param name="Address">Where the target is (local, user@host:port, instance id).</param>
+/// <param name="Error">Why it is not reachable.</param>
+public sealed record TargetStatus(bool Reachable, string? InstanceState, string? InstanceStatus, string? Address, string? Error);

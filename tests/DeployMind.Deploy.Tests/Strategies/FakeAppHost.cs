@@ -76,6 +76,11 @@ public sealed class FakeAppHost(string target, IReadOnlyDictionary<string, FakeI
         return started;
     }
 
+    public Task<TargetStatus> DescribeTargetAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(FailOn == "describe"
+            ? new TargetStatus(false, null, null, target, "connection refused")
+            : new TargetStatus(true, null, null, target, null));
+
     public Task PrepareAsync(CancellationToken cancellationToken)
     {
         Fail("prepare");
