@@ -3,9 +3,9 @@ using System.Text;
 
 namespace DeployMind.Proxy.Tests;
 
-/// <summary>Constant concurrent load through the proxy: GETs, and every fourth request a POST with a body.
-/// Records every outcome.</summary>
-internal sealed class Load
+/// <summary>Constant concurrent load through the proxy: GETs, and every <paramref name="postEvery"/>th request a
+/// POST with a body (0 = GETs only). Records every outcome.</summary>
+internal sealed class Load(int postEvery = 4)
 {
     private readonly ConcurrentDictionary<string, int> _byBackend = new();
     private readonly ConcurrentQueue<string> _failures = new();
@@ -28,7 +28,7 @@ internal sealed class Load
         while (!stop.IsCancellationRequested)
         {
             i++;
-            var post = (i + worker) % 4 == 0;
+            var post = postEvery > 0 && (i + worker) % postEvery == 0;
             try
             {
                 using var request = post

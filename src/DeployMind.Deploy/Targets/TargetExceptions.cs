@@ -107,3 +107,12 @@ public sealed class ImageDeliveryException : TargetException
 
     public string Reason { get; }
 }
+
+/// <summary>The target's transport cannot do what was asked (e.g. standard input over SSM Run Command).</summary>
+public sealed class TargetNotSupportedException : TargetException
+{
+    public TargetNotSupportedException(string target, string message)
+        : base(target, message)
+    {
+    }
+}

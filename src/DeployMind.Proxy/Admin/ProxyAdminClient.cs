@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace DeployMind.Proxy.Admin;
 
@@ -71,12 +72,12 @@ public sealed class ProxyAdminClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(backends);
         var body = new SetBackendsRequest(backends, drainTimeout?.TotalSeconds);
-        return await SendAsync<ProxyState>(HttpMethod.Put, "admin/backends", JsonContent.Create(body, options: ProxyJson.Options), cancellationToken);
+        return await SendAsync(HttpMethod.Put, "admin/backends", JsonContent.Create(body, ProxyJsonContext.Default.SetBackendsRequest), ProxyJsonContext.Default.ProxyState, cancellationToken);
     }
 
     /// <summary>The current backends, their in-flight counts and drain state, and the generation.</summary>
     public Task<ProxyState> GetStateAsync(CancellationToken cancellationToken = default)
-        => SendAsync<ProxyState>(HttpMethod.Get, "admin/state", null, cancellationToken);
+        => SendAsync(HttpMethod.Get, "admin/state", null, ProxyJsonContext.Default.ProxyState, cancellationToken);
 
     /// <summary>Requests, 5xx and proxy failures, error rate and p50/p99 latency of one backend over the last <paramref name="window"/>.</summary>
     public Task<BackendMetrics> GetMetricsAsync(string backendId, TimeSpan window, CancellationToken cancellationToken = default)
@@ -87,12 +88,12 @@ public sealed class ProxyAdminClient : IDisposable
             throw new ArgumentOutOfRangeException(nameof(window), "the window must be positive");
         }
         var seconds = window.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
-        return SendAsync<BackendMetrics>(HttpMethod.Get, $"admin/metrics?backend={Uri.EscapeDataString(backendId)}&window={seconds}", null, cancellationToken);
+        return SendAsync(HttpMethod.Get, $"admin/metrics?backend={Uri.EscapeDataString(backendId)}&window={seconds}", null, ProxyJsonContext.Default.BackendMetrics, cancellationToken);
     }
 
     /// <summary>The proxy's liveness answer (no token needed).</summary>
     public Task<ProxyHealth> GetHealthAsync(CancellationToken cancellationToken = default)
-        => SendAsync<ProxyHealth>(HttpMethod.Get, "admin/health", null, cancellationToken);
+        => SendAsync(HttpMethod.Get, "admin/health", null, ProxyJsonContext.Default.ProxyHealth, cancellationToken);
 
     /// <summary>Polls the state until <paramref name="backendId"/> gets no new request and has none in flight
     /// (see <see cref="ProxyState.IsDrained"/>). Returns false when <paramref name="timeout"/> passes first.</summary>
@@ -126,7 +127,7 @@ public sealed class ProxyAdminClient : IDisposable
         }
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
@@ -138,7 +139,7 @@ public sealed class ProxyAdminClient : IDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
             if (response.IsSuccessStatusCode)
             {
-                var value = await response.Content.ReadFromJsonAsync<T>(ProxyJson.Options, timeout.Token);
+                var value = await response.Content.ReadFromJsonAsync(typeInfo, timeout.Token);
                 return value ?? throw new ProxyAdminException($"{what}: the proxy answered {(int)response.StatusCode} with an empty body", response.StatusCode);
             }
             throw await ErrorFromAsync(what, response, timeout.Token);
@@ -217,5 +218,4 @@ public sealed class ProxyAdminClient : IDisposable
         return new HttpClient(inner, disposeHandler: true) { BaseAddress = baseAddress, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
 
-    private sealed record SetBackendsRequest(IReadOnlyList<ProxyBackend> Backends, double? DrainTimeoutSeconds);
 }

@@ -94,11 +94,49 @@ public sealed record BackendMetrics(
 /// <summary>Answer of GET /admin/health.</summary>
 public sealed record ProxyHealth(string Status, long Generation, int LiveBackends);
 
-/// <summary>JSON options shared by the admin API and its client (camelCase, case-insensitive reads).</summary>
+/// <summary>JSON of the admin API and its client: camelCase, case-insensitive reads, source-generated (trim-safe).</summary>
 public static class ProxyJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    /// <summary>Options carrying the source-generated contract; usable with any JsonSerializer call.</summary>
+    public static JsonSerializerOptions Options => ProxyJsonContext.Default.Options;
+}
+
+internal sealed record SetBackendsRequest(IReadOnlyList<ProxyBackend> Backends, double? DrainTimeoutSeconds);
+
+internal sealed record StateFileContent(int Version, long Generation, DateTimeOffset UpdatedAt, IReadOnlyList<ProxyBackend> Backends);
+
+internal sealed record Problem(string Title, int Status, string Detail);
+
+internal sealed record ValidationProblem(string Type, string Title, int Status, string Detail, Dictionary<string, string[]> Errors);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false)]
+[JsonSerializable(typeof(ProxyBackend))]
+[JsonSerializable(typeof(IReadOnlyList<ProxyBackend>))]
+[JsonSerializable(typeof(List<ProxyBackend>))]
+[JsonSerializable(typeof(ProxyState))]
+[JsonSerializable(typeof(BackendMetrics))]
+[JsonSerializable(typeof(ProxyHealth))]
+[JsonSerializable(typeof(SetBackendsRequest))]
+[JsonSerializable(typeof(StateFileContent))]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(ValidationProblem))]
+internal sealed partial class ProxyJsonContext : JsonSerializerContext
+{
+    static ProxyJsonContext()
+    {
+        // Readable output (quotes and apostrophes unescaped); the admin API only answers JSON content types.
+        Relaxed = new ProxyJsonContext(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+    }
+
+    public static ProxyJsonContext Relaxed { get; }
+
+    /// <summary>Indented, for the state file people may read.</summary>
+    public static ProxyJsonContext Indented { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        WriteIndented = true,
+    });
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using DeployMind.Proxy.Admin;
 using DeployMind.Proxy.Hosting;
 using DeployMind.Proxy.Metrics;
@@ -16,13 +17,13 @@ internal sealed class AdminHandler
 {
     private const int MaxBodyBytes = 1 << 20;
     private readonly ProxyRuntime _runtime;
-    private readonly byte[] _tokenHash;
+    private readonly byte[] _token;
     private readonly ILogger _logger;
 
     public AdminHandler(ProxyRuntime runtime, string token, ILogger logger)
     {
         _runtime = runtime;
-        _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        _token = Encoding.UTF8.GetBytes(token);
         _logger = logger;
     }
 
@@ -39,7 +40,7 @@ internal sealed class AdminHandler
                 await MethodNotAllowedAsync(context, "GET");
                 return;
             }
-            await JsonAsync(context, 200, new ProxyHealth("ok", _runtime.Pool.Generation, _runtime.Pool.LiveCount));
+            await JsonAsync(context, 200, new ProxyHealth("ok", _runtime.Pool.Generation, _runtime.Pool.LiveCount), ProxyJsonContext.Relaxed.ProxyHealth);
             return;
         }
 
@@ -59,12 +60,12 @@ internal sealed class AdminHandler
                     await MethodNotAllowedAsync(context, "GET");
                     return;
                 }
-                await JsonAsync(context, 200, _runtime.Pool.Snapshot());
+                await JsonAsync(context, 200, _runtime.Pool.Snapshot(), ProxyJsonContext.Relaxed.ProxyState);
                 return;
             case "/admin/backends":
                 if (HttpMethods.IsGet(method))
                 {
-                    await JsonAsync(context, 200, _runtime.Pool.CurrentSet());
+                    await JsonAsync(context, 200, _runtime.Pool.CurrentSet(), ProxyJsonContext.Relaxed.IReadOnlyListProxyBackend);
                     return;
                 }
                 if (!HttpMethods.IsPut(method))
@@ -97,8 +98,10 @@ internal sealed class AdminHandler
         {
             return false;
         }
-        var given = SHA256.HashData(Encoding.UTF8.GetBytes(header[prefix.Length..].Trim()));
-        return CryptographicOperations.FixedTimeEquals(given, _tokenHash);
+        // Constant time over the content (only the length can differ early). Managed code: no OpenSSL needed,
+        // so the proxy runs on a base image without libssl.
+        var given = Encoding.UTF8.GetBytes(header[prefix.Length..].Trim());
+        return CryptographicOperations.FixedTimeEquals(given, _token);
     }
 
     private async Task PutBackendsAsync(HttpContext context)
@@ -152,7 +155,7 @@ internal sealed class AdminHandler
                 $"the backend set was not applied: writing {_runtime.StateFilePath} failed ({ex.Message})");
             return;
         }
-        await JsonAsync(context, 200, state);
+        await JsonAsync(context, 200, state, ProxyJsonContext.Relaxed.ProxyState);
     }
 
     private async Task MetricsAsync(HttpContext context)
@@ -181,7 +184,7 @@ internal sealed class AdminHandler
             await ProblemAsync(context, 404, "unknown backend", $"no backend '{backend}' is or was in the set");
             return;
         }
-        await JsonAsync(context, 200, _runtime.Metrics.Backend(backend, window));
+        await JsonAsync(context, 200, _runtime.Metrics.Backend(backend, window), ProxyJsonContext.Relaxed.BackendMetrics);
     }
 
     private static Task MethodNotAllowedAsync(HttpContext context, string allow)
@@ -194,22 +197,18 @@ internal sealed class AdminHandler
     {
         var count = errors.Sum(e => e.Value.Count);
         var detail = $"{count} problem{(count == 1 ? "" : "s")}: " + string.Join("; ", errors.SelectMany(kv => kv.Value.Select(m => $"{kv.Key}: {m}")));
-        return WriteAsync(context, 400, "application/problem+json", new
-        {
-            type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-            title = "invalid request",
-            status = 400,
-            detail,
-            errors = errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()),
-        });
+        var problem = new ValidationProblem("https://tools.ietf.org/html/rfc9110#section-15.5.1", "invalid request", 400, detail,
+            errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
+        return WriteAsync(context, 400, "application/problem+json", problem, ProxyJsonContext.Relaxed.ValidationProblem);
     }
 
     private static Task ProblemAsync(HttpContext context, int status, string title, string detail)
-        => WriteAsync(context, status, "application/problem+json", new { title, status, detail });
+        => WriteAsync(context, status, "application/problem+json", new Problem(title, status, detail), ProxyJsonContext.Relaxed.Problem);
 
-    private static Task JsonAsync<T>(HttpContext context, int status, T value) => WriteAsync(context, status, "application/json", value);
+    private static Task JsonAsync<T>(HttpContext context, int status, T value, JsonTypeInfo<T> typeInfo)
+        => WriteAsync(context, status, "application/json", value, typeInfo);
 
-    private static async Task WriteAsync<T>(HttpContext context, int status, string contentType, T value)
+    private static async Task WriteAsync<T>(HttpContext context, int status, string contentType, T value, JsonTypeInfo<T> typeInfo)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = contentType + "; charset=utf-8";
@@ -217,6 +216,6 @@ internal sealed class AdminHandler
         {
             return;
         }
-        await JsonSerializer.SerializeAsync(context.Response.Body, value, ProxyJson.Options, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, value, typeInfo, context.RequestAborted);
     }
 }

@@ -111,7 +111,7 @@ public static class ProxyHost
         {
             return [];
         }
-        var json = System.Text.Json.JsonSerializer.Serialize(backends, ProxyJson.Options);
+        var json = System.Text.Json.JsonSerializer.Serialize(backends, ProxyJsonContext.Default.IReadOnlyListProxyBackend);
         var parsed = BackendSetParser.Parse(json);
         if (!parsed.IsValid)
         {

@@ -11,8 +11,6 @@ internal sealed class StateFile(string path)
 {
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
-    private sealed record Content(int Version, long Generation, DateTimeOffset UpdatedAt, IReadOnlyList<ProxyBackend> Backends);
-
     /// <summary>The saved set and generation, or null when the file does not exist yet.</summary>
     public (IReadOnlyList<ProxyBackend> Backends, long Generation)? Load()
     {
@@ -60,8 +58,7 @@ internal sealed class StateFile(string path)
         var directory = System.IO.Path.GetDirectoryName(Path)!;
         Directory.CreateDirectory(directory);
         var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Environment.ProcessId}.tmp");
-        var json = JsonSerializer.SerializeToUtf8Bytes(new Content(1, generation, updatedAt, backends),
-            new JsonSerializerOptions(ProxyJson.Options) { WriteIndented = true });
+        var json = JsonSerializer.SerializeToUtf8Bytes(new StateFileContent(1, generation, updatedAt, backends), ProxyJsonContext.Indented.StateFileContent);
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             stream.Write(json);
