@@ -1,4 +1,7 @@
 using DeployMind.Deploy.Agent;
+using DeployMind.Deploy.Strategies;
+using DeployMind.Pipeline.Processes;
+using Microsoft.Extensions.Logging;
 using DeployMind.Pipeline;
 using DeployMind.Pipeline.Agents;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +22,13 @@ public static class DeployServiceCollectionExtensions
         var options = new DeployOptions();
         configure?.Invoke(options);
         services.AddSingleton(options);
+        services.TryAddSingleton(new DockerAppHostOptions());
+        services.TryAddSingleton<IAppHostFactory>(sp => new DockerAppHostFactory(
+            sp.GetRequiredService<DockerAppHostOptions>(),
+            sp.GetRequiredService<IProcessRunner>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>(),
+            options.Environment));
         services.AddSingleton<IDeploymentAgent>(sp => new DeployAgent(
             sp.GetRequiredService<IAppHostFactory>(),
             options,

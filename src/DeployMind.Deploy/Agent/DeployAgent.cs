@@ -161,7 +161,7 @@ public sealed class DeployAgent(IAppHostFactory hosts, DeployOptions options, Ti
         }
     }
 
-    private static JsonObject Output(DeploySettings settings, AppImage image, string version, RolloutResult result) => new()
+    private static JsonObject Output(DeploySettings settings, DeployImage image, string version, RolloutResult result) => new()
     {
         ["application"] = settings.Application,
         ["strategy"] = settings.Strategy.Type.ToWire(),
@@ -195,5 +195,5 @@ public sealed class DeployAgent(IAppHostFactory hosts, DeployOptions options, Ti
 /// <summary>Finds the image an earlier stage built (the build stage's artifact).</summary>
 public interface IDeployImageSource
 {
-    AppImage? Find(DeploymentContext context);
+    DeployImage? Find(DeploymentContext context);
 }

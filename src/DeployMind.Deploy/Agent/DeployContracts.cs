@@ -81,11 +81,11 @@ public static class DeploymentImage
 {
     public const string Key = "image";
 
-    public static AppImage? FromMetadata(JsonObject? metadata) =>
+    public static DeployImage? FromMetadata(JsonObject? metadata) =>
         metadata?[Key] is JsonObject image && image["reference"]?.GetValue<string>() is { Length: > 0 } reference
-            ? new AppImage(reference, image["id"]?.GetValue<string>(), image["from_registry"]?.GetValue<bool>() ?? false)
+            ? new DeployImage(reference, image["id"]?.GetValue<string>(), image["from_registry"]?.GetValue<bool>() ?? false)
             : null;
 
-    public static JsonObject ToJson(AppImage image) =>
+    public static JsonObject ToJson(DeployImage image) =>
         new() { ["reference"] = image.Reference, ["id"] = image.ImageId, ["from_registry"] = image.FromRegistry };
 }

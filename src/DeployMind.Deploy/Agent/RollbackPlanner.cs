@@ -21,7 +21,7 @@ public sealed record RollbackRequest
 }
 
 /// <summary>The rollback queued, and what it goes back from and to.</summary>
-public sealed record PlannedRollback(Deployment Queued, Deployment To, Deployment? From, AppImage Image);
+public sealed record PlannedRollback(Deployment Queued, Deployment To, Deployment? From, DeployImage Image);
 
 /// <summary>
 /// Plans a manual rollback: a NEW deployment of an earlier successful deployment's commit that reuses its image (no source,
@@ -81,7 +81,7 @@ public sealed class RollbackPlanner(DeployMindDatabase database, DeploymentQueue
     });
 
     /// <summary>The image a deployment's deploy stage rolled out, from its agent_executions output.</summary>
-    public Task<AppImage?> ImageOfAsync(string deploymentId, CancellationToken cancellationToken) => database.GuardAsync(async () =>
+    public Task<DeployImage?> ImageOfAsync(string deploymentId, CancellationToken cancellationToken) => database.GuardAsync(async () =>
     {
         await using var db = database.CreateContext();
         var outputs = await db.AgentExecutions.AsNoTracking()

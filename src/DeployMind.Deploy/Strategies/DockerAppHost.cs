@@ -2,8 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
+using DeployMind.Deploy.Containers;
 using DeployMind.Deploy.Health;
 using DeployMind.Deploy.Targets;
 using DeployMind.Domain;
@@ -14,25 +13,22 @@ using DeployMind.Proxy.Admin;
 namespace DeployMind.Deploy.Strategies;
 
 /// <summary>
-/// An application on a Docker target, driven with the docker CLI through <see cref="IDeployTarget"/> (argument lists, secrets
-/// through standard input). Versions run with --network host on their own loopback port (PORT), labelled with the
-/// application, target, deployment, version and port, so the containers themselves are the record of what runs where. The
-/// edge proxy is a container too (deploymind-proxy, listening on the target's app_port, admin API on a loopback port, backend
-/// set persisted in a volume); its admin token lives only in that container's environment.
+/// An application on a Docker target, through the target's <see cref="ContainerHost"/>. Versions run with --network host
+/// on their own loopback port (PORT), labelled with the application, target, deployment, version and port, so the
+/// containers themselves record what runs where. The edge proxy is a container too (deploymind-proxy listening on the
+/// target's app_port, admin API on a loopback port, backend set persisted in a volume); its admin token lives only in that
+/// container's environment.
 /// </summary>
 public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
 {
-    public const string LabelApp = "deploymind.app";
     public const string LabelTarget = "deploymind.target";
     public const string LabelRole = "deploymind.role";
-    public const string LabelDeployment = "deploymind.deployment";
-    public const string LabelVersion = "deploymind.version";
-    public const string LabelPort = "deploymind.port";
     public const string LabelAdminPort = "deploymind.admin_port";
     public const string TokenVariable = "DEPLOYMIND_PROXY_ADMIN_TOKEN";
     private const string StateDirectory = "/var/lib/deploymind-proxy";
 
     private readonly IDeployTarget _target;
+    private readonly ContainerHost _containers;
     private readonly TargetConfig _config;
     private readonly string _application;
     private readonly DockerAppHostOptions _options;
@@ -45,6 +41,7 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
         TimeProvider clock, bool ownsTarget = true)
     {
         _target = target;
+        _containers = new ContainerHost(target) { Timeout = options.CommandTimeout, RunTimeout = options.CommandTimeout };
         _config = config;
         _application = application;
         _options = options;
@@ -87,122 +84,78 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
         _admin = await ConnectProxyAsync(start: true, cancellationToken);
     }
 
-    public Task DeliverImageAsync(AppImage image, CancellationToken cancellationToken) =>
+    public Task DeliverImageAsync(DeployImage image, CancellationToken cancellationToken) =>
         _target.DeliverImageAsync(image.Reference, image.FromRegistry ? ImageDeliveryMode.RegistryPull : ImageDeliveryMode.Stream, cancellationToken);
 
     public async Task<IReadOnlyList<AppVersion>> ListVersionsAsync(CancellationToken cancellationToken)
     {
-        var containers = await InspectByLabelsAsync(cancellationToken, $"{LabelApp}={_application}", $"{LabelTarget}={_config.Name}", $"{LabelRole}=app");
-        return containers.Select(ToVersion).ToList();
+        var containers = await _containers.ListAsync(Labels("app"), cancellationToken);
+        return containers.Select(c => new AppVersion(c.Name, c.DeploymentId ?? "", c.Version ?? "", c.Image, c.Port ?? 0, c.State)).ToList();
     }
 
     public async Task<AppVersion> StartVersionAsync(VersionLaunch launch, CancellationToken cancellationToken)
     {
         var name = ContainerFor(launch.DeploymentId);
-        var port = await FreePortAsync(_options.AppPortFrom, _options.AppPortTo, LabelPort, cancellationToken);
-        var arguments = new List<string>
+        var port = await FreePortAsync(_options.AppPortFrom, _options.AppPortTo, ContainerLabels.Port, cancellationToken);
+        await _containers.RunAsync(new ContainerSpec
         {
-            "docker", "run", "--detach", "--name", name, "--network", "host", "--restart", launch.RestartPolicy,
-            "--label", $"{LabelApp}={_application}", "--label", $"{LabelTarget}={_config.Name}", "--label", $"{LabelRole}=app",
-            "--label", $"{LabelDeployment}={launch.DeploymentId}", "--label", $"{LabelVersion}={launch.Version}",
-            "--label", $"{LabelPort}={port.ToString(CultureInfo.InvariantCulture)}",
-            "--env", $"PORT={port.ToString(CultureInfo.InvariantCulture)}",
-        };
-        foreach (var (key, value) in launch.Environment.Where(e => e.Key != "PORT"))
-        {
-            arguments.AddRange(["--env", $"{key}={value}"]);
-        }
-
-        if (launch.Cpus is { } cpus)
-        {
-            arguments.AddRange(["--cpus", cpus.ToString("0.###", CultureInfo.InvariantCulture)]);
-        }
-
-        if (launch.MemoryBytes is { } memory)
-        {
-            arguments.AddRange(["--memory", memory.ToString(CultureInfo.InvariantCulture)]);
-        }
-
-        var options = CommandOptions;
-        if (launch.SecretEnvironment.Count > 0)
-        {
-            // Secret values go through standard input as an env file: never on a command line, in `ps` or in a log.
-            arguments.AddRange(["--env-file", "/dev/stdin"]);
-            options = options.WithInput(EnvFile(launch.SecretEnvironment)).WithSecrets(launch.SecretEnvironment.Values);
-        }
-
-        arguments.Add(launch.Image.Reference);
-        await RemoveIfPresentAsync(name, cancellationToken);
-        var result = await _target.RunAsync(arguments, options, cancellationToken);
-        if (!result.Succeeded)
-        {
-            await RemoveIfPresentAsync(name, cancellationToken);
-            throw new TargetCommandFailedException(result);
-        }
-
+            Name = name,
+            Image = launch.Image.Reference,
+            App = _application,
+            DeploymentId = launch.DeploymentId,
+            Version = launch.Version,
+            Labels = new Dictionary<string, string> { [LabelTarget] = _config.Name, [LabelRole] = "app" },
+            Environment = launch.Environment.Where(e => e.Key != "PORT").ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+            SecretEnvironment = launch.SecretEnvironment.ToDictionary(e => e.Key, e => new SecretValue(e.Value), StringComparer.Ordinal),
+            Port = port,
+            RestartPolicy = launch.RestartPolicy,
+            Cpus = launch.Cpus,
+            MemoryBytes = launch.MemoryBytes,
+            ReplaceExisting = true,
+        }, cancellationToken);
         return new AppVersion(name, launch.DeploymentId, launch.Version, launch.Image.Reference, port, "running");
     }
 
     public async Task RemoveVersionAsync(AppVersion version, TimeSpan stopTimeout, CancellationToken cancellationToken)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling(stopTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        await _target.RunAsync(["docker", "stop", "--time", seconds, version.Container], CommandOptions, cancellationToken);
-        await RemoveIfPresentAsync(version.Container, cancellationToken);
+        await _containers.StopAsync(version.Container, stopTimeout, cancellationToken);
+        await _containers.RemoveAsync(version.Container, force: true, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<string>> LogsTailAsync(AppVersion version, int lines, CancellationToken cancellationToken)
-    {
-        var result = await _target.RunAsync(["docker", "logs", "--tail", lines.ToString(CultureInfo.InvariantCulture), version.Container],
-            CommandOptions, cancellationToken);
-        var text = (result.StandardOutput + "\n" + result.StandardError).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        return text.TakeLast(lines).Select(_mask.Apply).ToList();
-    }
+    public async Task<IReadOnlyList<string>> LogsTailAsync(AppVersion version, int lines, CancellationToken cancellationToken) =>
+        (await _containers.LogsTailAsync(version.Container, lines, cancellationToken)).Select(_mask.Apply).ToList();
 
     public async Task<InstanceSnapshot?> InspectAsync(AppVersion version, CancellationToken cancellationToken)
     {
-        var found = await InspectAsync([version.Container], cancellationToken);
-        if (found.Count == 0)
+        var info = await _containers.InspectAsync(version.Container, cancellationToken);
+        if (info is null)
         {
             return new InstanceSnapshot("missing", "the container no longer exists");
         }
 
-        var state = found[0].GetProperty("State");
-        var status = state.GetProperty("Status").GetString();
-        var exitCode = state.GetProperty("ExitCode").GetInt32();
-        var restarts = found[0].TryGetProperty("RestartCount", out var r) ? r.GetInt32() : 0;
-        if (restarts > 0 && status is "restarting" or "running")
+        if (info.RestartCount > 0 && info.State is "restarting" or "running")
         {
             // It crashed and Docker restarted it: a version that cannot stay up is not going to pass its checks.
-            return new InstanceSnapshot("restarting", $"restarted {restarts} time(s) after exiting", exitCode);
+            return new InstanceSnapshot("restarting", $"restarted {info.RestartCount} time(s) after exiting", info.ExitCode);
         }
 
-        return new InstanceSnapshot(status, $"{status} (exit code {exitCode})", status is "exited" or "dead" ? exitCode : null);
+        return new InstanceSnapshot(info.State, $"{info.State} (exit code {info.ExitCode})", info.State is "exited" or "dead" ? info.ExitCode : null);
     }
 
-    public async Task<VersionStats?> StatsAsync(AppVersion version, CancellationToken cancellationToken)
-    {
-        var result = await _target.RunAsync(["docker", "stats", "--no-stream", "--no-trunc", "--format", "{{json .}}", version.Container],
-            CommandOptions, cancellationToken);
-        if (!result.Succeeded || string.IsNullOrWhiteSpace(result.StandardOutput))
-        {
-            return null;
-        }
-
-        using var json = JsonDocument.Parse(result.StandardOutput.Trim().Split('\n')[0]);
-        var cpu = Percent(json.RootElement.GetProperty("CPUPerc").GetString());
-        var usage = (json.RootElement.GetProperty("MemUsage").GetString() ?? "").Split('/', StringSplitOptions.TrimEntries);
-        return new VersionStats(cpu, Bytes(usage.ElementAtOrDefault(0)) ?? 0, Bytes(usage.ElementAtOrDefault(1)));
-    }
+    public async Task<VersionStats?> StatsAsync(AppVersion version, CancellationToken cancellationToken) =>
+        await _containers.StatsAsync(version.Container, cancellationToken) is { } stats
+            ? new VersionStats(stats.CpuPercent, stats.MemoryBytes, stats.MemoryLimitBytes > 0 ? stats.MemoryLimitBytes : null)
+            : null;
 
     public async Task<ContainerCommandResult> ExecAsync(string container, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var result = await _target.RunAsync(["docker", "exec", container, .. command], CommandOptions.WithTimeout(timeout), cancellationToken);
+        var result = await _containers.ExecAsync(container, command, timeout, cancellationToken);
         return new ContainerCommandResult(result.ExitCode, (result.StandardOutput + result.StandardError).Trim(), result.TimedOut);
     }
 
     public async Task<string> RunHookAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var result = await _target.RunAsync(command, CommandOptions.WithTimeout(timeout), cancellationToken);
+        var result = await _target.RunAsync(command, TargetCommandOptions.Default.WithTimeout(timeout), cancellationToken);
         return result.VerifySuccess().StandardOutput + result.StandardError;
     }
 
@@ -229,23 +182,8 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
 
     public async Task PruneImagesAsync(int keep, CancellationToken cancellationToken)
     {
-        var result = await _target.RunAsync(["docker", "images", "--no-trunc", "--format", "{{json .}}", _application], CommandOptions, cancellationToken);
-        if (!result.Succeeded)
-        {
-            return;
-        }
-
-        var images = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Select(e => (Reference: $"{e.GetProperty("Repository").GetString()}:{e.GetProperty("Tag").GetString()}", Created: e.GetProperty("CreatedAt").GetString() ?? ""))
-            .Where(i => !i.Reference.EndsWith(":<none>", StringComparison.Ordinal))
-            .OrderByDescending(i => i.Created, StringComparer.Ordinal).ToList();
-        var used = (await ListVersionsAsync(cancellationToken)).Select(v => v.Image).ToHashSet(StringComparer.Ordinal);
-        foreach (var image in images.Skip(keep).Where(i => !used.Contains(i.Reference)))
-        {
-            // An image a stopped container still uses is refused by docker; it goes with that container later.
-            await _target.RunAsync(["docker", "rmi", image.Reference], CommandOptions, cancellationToken);
-        }
+        await _containers.RetainImagesAsync(_application, Math.Max(1, keep), cancellationToken);
+        await _containers.PruneStoppedContainersAsync(_application, 0, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -257,117 +195,27 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
         }
     }
 
-    internal static string EnvFile(IReadOnlyDictionary<string, string> variables)
-    {
-        var text = new StringBuilder();
-        foreach (var (key, value) in variables)
-        {
-            if (value.Contains('\n', StringComparison.Ordinal) || value.Contains('\r', StringComparison.Ordinal))
-            {
-                throw new InvalidInputException(key, $"the value of {key} spans several lines, which a container environment cannot hold; store it on one line (e.g. base64)");
-            }
-
-            text.Append(key).Append('=').Append(value).Append('\n');
-        }
-
-        return text.ToString();
-    }
-
-    internal static double Percent(string? text) =>
-        double.TryParse(text?.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : 0;
-
-    internal static long? Bytes(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        var units = new (string Suffix, double Factor)[]
-        {
-            ("KiB", 1024), ("MiB", 1024 * 1024), ("GiB", 1024.0 * 1024 * 1024), ("TiB", 1024.0 * 1024 * 1024 * 1024),
-            ("kB", 1000), ("KB", 1000), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1),
-        };
-        foreach (var (suffix, factor) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.Ordinal) &&
-                double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-            {
-                return (long)(number * factor);
-            }
-        }
-
-        return null;
-    }
-
     internal static string Sanitize(string name)
     {
         var chars = name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '-').ToArray();
         return new string(chars).TrimStart('-', '.', '_');
     }
 
-    private TargetCommandOptions CommandOptions => TargetCommandOptions.Default.WithTimeout(_options.CommandTimeout);
-
     private ProxyAdminClient Admin => _admin ?? throw new InvalidOperationException($"the edge proxy of {_application} on {TargetName} has not been prepared");
 
-    private AppVersion ToVersion(JsonElement container)
+    private Dictionary<string, string?> Labels(string role) => new()
     {
-        var labels = container.GetProperty("Config").GetProperty("Labels");
-        string Label(string key) => labels.TryGetProperty(key, out var value) ? value.GetString() ?? "" : "";
-        var port = int.TryParse(Label(LabelPort), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
-        return new AppVersion(container.GetProperty("Name").GetString()!.TrimStart('/'), Label(LabelDeployment), Label(LabelVersion),
-            container.GetProperty("Config").GetProperty("Image").GetString() ?? "", port, container.GetProperty("State").GetProperty("Status").GetString() ?? "unknown");
-    }
-
-    private async Task<IReadOnlyList<JsonElement>> InspectByLabelsAsync(CancellationToken cancellationToken, params string[] labels)
-    {
-        var arguments = new List<string> { "docker", "ps", "--all", "--quiet", "--no-trunc" };
-        foreach (var label in labels)
-        {
-            arguments.AddRange(["--filter", $"label={label}"]);
-        }
-
-        var ids = (await _target.RunAsync(arguments, CommandOptions, cancellationToken)).VerifySuccess().StandardOutput
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return ids.Length == 0 ? [] : await InspectAsync(ids, cancellationToken);
-    }
-
-    private async Task<IReadOnlyList<JsonElement>> InspectAsync(IReadOnlyList<string> containers, CancellationToken cancellationToken)
-    {
-        var result = await _target.RunAsync(["docker", "inspect", .. containers], CommandOptions, cancellationToken);
-        if (!result.Succeeded && result.StandardError.Contains("No such", StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(result.StandardOutput.Trim('[', ']', ' ', '\n')))
-        {
-            return [];
-        }
-
-        // A container removed between `ps` and `inspect` is simply left out (docker prints the others and exits 1).
-        var text = result.StandardOutput.Trim();
-        if (text.Length == 0)
-        {
-            result.VerifySuccess();
-            return [];
-        }
-
-        using var json = JsonDocument.Parse(text);
-        return json.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
-    }
-
-    private async Task RemoveIfPresentAsync(string container, CancellationToken cancellationToken)
-    {
-        var result = await _target.RunAsync(["docker", "rm", "--force", container], CommandOptions, cancellationToken);
-        if (!result.Succeeded && !result.StandardError.Contains("No such container", StringComparison.OrdinalIgnoreCase))
-        {
-            result.VerifySuccess();
-        }
-    }
+        [ContainerLabels.App] = _application,
+        [LabelTarget] = _config.Name,
+        [LabelRole] = role,
+    };
 
     /// <summary>A port in the range no DeployMind container on the engine is labelled with and, where this machine shares the target's loopback, that nothing listens on.</summary>
     private async Task<int> FreePortAsync(int from, int to, string label, CancellationToken cancellationToken)
     {
-        var taken = (await _target.RunAsync(["docker", "ps", "--all", "--filter", $"label={label}", "--format", $"{{{{.Label \"{label}\"}}}}"],
-                CommandOptions, cancellationToken)).VerifySuccess().StandardOutput
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0).ToHashSet();
+        var taken = (await _containers.ListAsync(new Dictionary<string, string?> { [label] = null }, cancellationToken))
+            .Select(c => int.TryParse(c.Labels.GetValueOrDefault(label), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0)
+            .ToHashSet();
         taken.Add(_config.AppPort);
         for (var attempt = 0; attempt < 200; attempt++)
         {
@@ -395,14 +243,14 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
         }
     }
 
-    /// <summary>Finds this application's proxy on the target (and starts it when asked and it is not running); null when absent and not started.</summary>
+    /// <summary>Finds this application's proxy on the target (starting it when asked and it does not answer); null when absent and not started.</summary>
     private async Task<ProxyAdminClient?> ConnectProxyAsync(bool start, CancellationToken cancellationToken)
     {
-        var found = await InspectByLabelsAsync(cancellationToken, $"{LabelApp}={_application}", $"{LabelTarget}={_config.Name}", $"{LabelRole}=proxy");
-        var proxy = found.Count == 0 ? default : found[0];
-        if (proxy.ValueKind == JsonValueKind.Object && proxy.GetProperty("State").GetProperty("Running").GetBoolean())
+        var found = await _containers.ListAsync(Labels("proxy"), cancellationToken);
+        if (found.FirstOrDefault(c => c.Running) is { } proxy && await TokenOfAsync(proxy.Name, cancellationToken) is { } token
+            && int.TryParse(proxy.Labels.GetValueOrDefault(LabelAdminPort), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {
-            var client = ClientFor(proxy);
+            var client = CreateClient(port, token);
             if (await AnswersAsync(client, cancellationToken))
             {
                 return client;
@@ -411,23 +259,22 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
             client.Dispose();
         }
 
-        if (!start)
+        return start ? await StartProxyAsync(cancellationToken) : null;
+    }
+
+    private async Task<string?> TokenOfAsync(string container, CancellationToken cancellationToken)
+    {
+        var result = await _target.RunAsync(["docker", "container", "inspect", "--format", "{{json .Config.Env}}", container],
+            TargetCommandOptions.Default.WithTimeout(_options.CommandTimeout), cancellationToken);
+        if (!result.Succeeded)
         {
             return null;
         }
 
-        return await StartProxyAsync(cancellationToken);
-    }
-
-    private ProxyAdminClient ClientFor(JsonElement proxy)
-    {
-        var labels = proxy.GetProperty("Config").GetProperty("Labels");
-        var port = int.Parse(labels.GetProperty(LabelAdminPort).GetString()!, NumberStyles.None, CultureInfo.InvariantCulture);
-        var token = proxy.GetProperty("Config").GetProperty("Env").EnumerateArray().Select(e => e.GetString() ?? "")
-            .FirstOrDefault(e => e.StartsWith(TokenVariable + "=", StringComparison.Ordinal))?[(TokenVariable.Length + 1)..]
-            ?? throw new InvalidOperationException($"the edge proxy container {ProxyContainer} on {TargetName} has no admin token");
+        var variables = System.Text.Json.JsonSerializer.Deserialize<string[]>(result.StandardOutput.Trim()) ?? [];
+        var token = variables.FirstOrDefault(e => e.StartsWith(TokenVariable + "=", StringComparison.Ordinal))?[(TokenVariable.Length + 1)..];
         _mask.Add(token);
-        return CreateClient(port, token);
+        return token;
     }
 
     private ProxyAdminClient CreateClient(int port, string token)
@@ -440,15 +287,17 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
 
     private async Task<ProxyAdminClient> StartProxyAsync(CancellationToken cancellationToken)
     {
-        await RemoveIfPresentAsync(ProxyContainer, cancellationToken);
+        await _containers.RemoveAsync(ProxyContainer, force: true, cancellationToken);
         await _target.DeliverImageAsync(_options.ProxyImage, ImageDeliveryMode.Stream, cancellationToken);
         var adminPort = await FreePortAsync(_options.AdminPortFrom, _options.AdminPortTo, LabelAdminPort, cancellationToken);
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         _mask.Add(token);
+        // Run directly rather than through ContainerSpec: the proxy needs a volume, so its backend set survives a new container.
         string[] arguments =
         [
             "docker", "run", "--detach", "--name", ProxyContainer, "--network", "host", "--restart", "unless-stopped",
-            "--label", $"{LabelApp}={_application}", "--label", $"{LabelTarget}={_config.Name}", "--label", $"{LabelRole}=proxy",
+            "--label", $"{ContainerLabels.Managed}=true", "--label", $"{ContainerLabels.App}={_application}",
+            "--label", $"{LabelTarget}={_config.Name}", "--label", $"{LabelRole}=proxy",
             "--label", $"{LabelAdminPort}={adminPort.ToString(CultureInfo.InvariantCulture)}",
             "--volume", $"{ProxyContainer}-state:{StateDirectory}",
             "--env-file", "/dev/stdin",
@@ -457,19 +306,18 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
             "--admin", $"127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}",
             "--state-file", $"{StateDirectory}/state.json",
         ];
-        var result = await _target.RunAsync(arguments, CommandOptions.WithInput($"{TokenVariable}={token}\n").WithSecrets(token), cancellationToken);
-        result.VerifySuccess();
+        var options = TargetCommandOptions.Default.WithTimeout(_options.CommandTimeout).WithInput($"{TokenVariable}={token}\n").WithSecrets(token);
+        (await _target.RunAsync(arguments, options, cancellationToken)).VerifySuccess();
         var client = CreateClient(adminPort, token);
         var deadline = _clock.GetUtcNow() + _options.ProxyStartTimeout;
         while (!await AnswersAsync(client, cancellationToken))
         {
-            var state = await InspectAsync([ProxyContainer], cancellationToken);
-            var running = state.Count > 0 && state[0].GetProperty("State").GetProperty("Running").GetBoolean();
-            if (!running || _clock.GetUtcNow() > deadline)
+            var state = await _containers.InspectAsync(ProxyContainer, cancellationToken);
+            if (state is not { Running: true } || _clock.GetUtcNow() > deadline)
             {
-                var logs = await LogsTailAsync(new AppVersion(ProxyContainer, "", "", _options.ProxyImage, 0, "exited"), 20, cancellationToken);
+                var logs = await _containers.LogsTailAsync(ProxyContainer, 20, cancellationToken, [token]);
                 client.Dispose();
-                await RemoveIfPresentAsync(ProxyContainer, cancellationToken);
+                await _containers.RemoveAsync(ProxyContainer, force: true, cancellationToken);
                 throw new EdgeProxyException(TargetName,
                     $"the edge proxy of {_application} on target '{TargetName}' did not start (app_port {_config.AppPort}): {string.Join(" | ", logs.TakeLast(5))}");
             }

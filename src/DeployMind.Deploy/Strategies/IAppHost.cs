@@ -26,7 +26,7 @@ public interface IAppHost : IAsyncDisposable
     Task PrepareAsync(CancellationToken cancellationToken);
 
     /// <summary>Makes the image present on the target (no-op when it already is).</summary>
-    Task DeliverImageAsync(AppImage image, CancellationToken cancellationToken);
+    Task DeliverImageAsync(DeployImage image, CancellationToken cancellationToken);
 
     /// <summary>The application's containers on this target, running or not.</summary>
     Task<IReadOnlyList<AppVersion>> ListVersionsAsync(CancellationToken cancellationToken);
@@ -72,7 +72,7 @@ public interface IAppHost : IAsyncDisposable
 /// <param name="Reference">What `docker run` is given: the tag (or repository@digest when pulled from a registry).</param>
 /// <param name="ImageId">The content id (sha256:…), when known.</param>
 /// <param name="FromRegistry">True when targets pull it from the registry; false when it is streamed to them.</param>
-public sealed record AppImage(string Reference, string? ImageId, bool FromRegistry);
+public sealed record DeployImage(string Reference, string? ImageId, bool FromRegistry);
 
 /// <summary>One container of the application on a target.</summary>
 /// <param name="Container">The container's name; also its backend id in the proxy.</param>
@@ -95,7 +95,7 @@ public sealed record VersionLaunch
 
     public required string Version { get; init; }
 
-    public required AppImage Image { get; init; }
+    public required DeployImage Image { get; init; }
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 

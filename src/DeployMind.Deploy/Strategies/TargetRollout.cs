@@ -264,7 +264,7 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
         {
             DeploymentId = previous.DeploymentId,
             Version = previous.Version,
-            Image = new AppImage(previous.Image, null, FromRegistry: false),
+            Image = new DeployImage(previous.Image, null, FromRegistry: false),
         };
         var restarted = await Host.StartVersionAsync(launch, cancellationToken);
         var verdict = await context.Checker.WaitUntilHealthyAsync(context.EndpointFor(Host, restarted), context.Health with { InitialDelay = TimeSpan.Zero },

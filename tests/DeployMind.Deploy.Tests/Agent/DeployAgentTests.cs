@@ -195,7 +195,7 @@ public sealed class DeployAgentTests : IAsyncLifetime
         var metadata = new JsonObject { ["app"] = "app", ["config"] = config.ToSafeJson(), ["plan"] = new JsonArray("deploy", "verify") };
         if (image is not null)
         {
-            metadata["image"] = DeploymentImage.ToJson(new AppImage(image, null, false));
+            metadata["image"] = DeploymentImage.ToJson(new DeployImage(image, null, false));
         }
 
         return _services.GetRequiredService<DeploymentQueue>().EnqueueAsync(new DeploymentRequest

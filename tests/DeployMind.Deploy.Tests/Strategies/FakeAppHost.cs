@@ -67,7 +67,7 @@ public sealed class FakeAppHost(string target, IReadOnlyDictionary<string, FakeI
     /// <summary>Puts a running version in place with all traffic, as an earlier deployment would have left it.</summary>
     public async Task<AppVersion> SeedAsync(string deploymentId, string version, string image)
     {
-        var started = await StartVersionAsync(new VersionLaunch { DeploymentId = deploymentId, Version = version, Image = new AppImage(image, null, false) },
+        var started = await StartVersionAsync(new VersionLaunch { DeploymentId = deploymentId, Version = version, Image = new DeployImage(image, null, false) },
             CancellationToken.None);
         await SetTrafficAsync([new ProxyBackend(started.Container, started.BackendUrl, 100)], TimeSpan.Zero, CancellationToken.None);
         History.Clear();
@@ -88,7 +88,7 @@ public sealed class FakeAppHost(string target, IReadOnlyDictionary<string, FakeI
         return Task.CompletedTask;
     }
 
-    public Task DeliverImageAsync(AppImage image, CancellationToken cancellationToken)
+    public Task DeliverImageAsync(DeployImage image, CancellationToken cancellationToken)
     {
         Events.Add($"deliver {image.Reference}");
         return Task.CompletedTask;

@@ -243,9 +243,9 @@ public sealed class StrategyTests : IAsyncLifetime
     {
         var host = Host("web-1");
         var live = await host.SeedAsync(Old, "v1", "app:v1");
-        var leftover = await host.StartVersionAsync(new VersionLaunch { DeploymentId = "deploy-20260101-00000f", Version = "vX", Image = new AppImage("app:v1", null, false) },
+        var leftover = await host.StartVersionAsync(new VersionLaunch { DeploymentId = "deploy-20260101-00000f", Version = "vX", Image = new DeployImage("app:v1", null, false) },
             CancellationToken.None);
-        var expired = await host.StartVersionAsync(new VersionLaunch { DeploymentId = "deploy-20260101-00000e", Version = "v0", Image = new AppImage("app:v1", null, false) },
+        var expired = await host.StartVersionAsync(new VersionLaunch { DeploymentId = "deploy-20260101-00000e", Version = "v0", Image = new DeployImage("app:v1", null, false) },
             CancellationToken.None);
         await host.SetTrafficAsync([new(expired.Container, expired.BackendUrl, 0), new(live.Container, live.BackendUrl, 100)], TimeSpan.Zero, CancellationToken.None);
         host.AgeStandby(expired.Container, DateTimeOffset.UtcNow.AddHours(-1));
@@ -345,7 +345,7 @@ public sealed class StrategyTests : IAsyncLifetime
         Application = "app",
         Version = image.Split(':')[1],
         Hosts = hosts,
-        Launch = new VersionLaunch { DeploymentId = _f.DeploymentId, Version = image.Split(':')[1], Image = new AppImage(image, null, false) },
+        Launch = new VersionLaunch { DeploymentId = _f.DeploymentId, Version = image.Split(':')[1], Image = new DeployImage(image, null, false) },
         Strategy = strategy ?? new StrategyConfig { Type = DeploymentStrategy.BlueGreen, DrainTimeout = TimeSpan.FromSeconds(1) },
         Health = health ?? s_health,
         Hooks = hooks ?? new HooksConfig(),
