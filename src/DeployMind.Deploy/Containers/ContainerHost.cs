@@ -359,10 +359,31 @@ public sealed partial class ContainerHost
         var all = await ListImagesAsync([], cancellationToken);
         var labelled = (await ListImagesAsync(["--filter", $"label={ContainerLabels.App}={app}"], cancellationToken))
             .Select(i => i.Reference).ToHashSet(StringComparer.Ordinal);
+        var mine = all.Where(i => labelled.Contains(i.Reference) || RepositoryOf(i.Reference) == repo
+                                  || RepositoryOf(i.Reference).EndsWith("/" + repo, StringComparison.Ordinal)).ToList();
+        if (mine.Count == 0)
+        {
+            return [];
+        }
+
+        // `docker image ls` prints creation times to the second; inspect has them to the nanosecond.
+        var ids = mine.Select(i => i.Id).Distinct(StringComparer.Ordinal).ToList();
+        var inspect = (await RunAsync(["docker", "image", "inspect", "--format", "{{.Id}} {{.Created}}", .. ids], Timeout,
+            cancellationToken)).VerifySuccess();
+        var created = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var line in inspect.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split(' ', 2);
+            if (parts.Length == 2 && ParseIso(parts[1]) is { } at)
+            {
+                created[parts[0]] = at;
+            }
+        }
+
         return
         [
-            .. all.Where(i => labelled.Contains(i.Reference) || RepositoryOf(i.Reference) == repo || RepositoryOf(i.Reference).EndsWith("/" + repo, StringComparison.Ordinal))
-                .OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Reference, StringComparer.Ordinal),
+            .. mine.Select(i => created.TryGetValue(i.Id, out var at) ? i with { CreatedAt = at } : i)
+                .OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Reference, StringComparer.Ordinal),
         ];
     }
 
@@ -595,8 +616,23 @@ public sealed partial class ContainerHost
             }
 
             var space = line.IndexOf(' ', StringComparison.Ordinal);
-            yield return space > 0 && line[0] is >= '0' and <= '9' ? (line[..space], line[(space + 1)..]) : ("", line);
+            yield return space > 0 && line[0] is >= '0' and <= '9' ? (SortableTimestamp(line[..space]), line[(space + 1)..]) : ("", line);
         }
+    }
+
+    // RFC 3339 with nanoseconds, trailing zeros trimmed (…:05.12Z): padded to 9 digits so text order is time order.
+    private static string SortableTimestamp(string stamp)
+    {
+        var dot = stamp.IndexOf('.', StringComparison.Ordinal);
+        var end = stamp.IndexOfAny(['Z', '+', '-'], Math.Max(dot, stamp.IndexOf('T', StringComparison.Ordinal)));
+        if (end < 0)
+        {
+            end = stamp.Length;
+        }
+
+        var seconds = dot < 0 ? stamp[..end] : stamp[..dot];
+        var fraction = dot < 0 ? "" : stamp[(dot + 1)..end];
+        return seconds + "." + fraction.PadRight(9, '0') + stamp[end..];
     }
 
     private static string RepositoryOf(string reference)
