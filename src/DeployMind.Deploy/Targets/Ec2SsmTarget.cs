@@ -78,8 +78,8 @@ public sealed partial class Ec2SsmTarget : IDeployTarget
     private static readonly HashSet<string> s_terminal = new(StringComparer.Ordinal) { "Success", "Failed", "Cancelled", "TimedOut" };
 
     private readonly Ec2TargetSettings _settings;
-    private readonly IAmazonSimpleSystemsManagement _ssm;
-    private readonly IAmazonEC2 _ec2;
+    private readonly Lazy<IAmazonSimpleSystemsManagement> _ssm;
+    private readonly Lazy<IAmazonEC2> _ec2;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
@@ -107,12 +107,14 @@ public sealed partial class Ec2SsmTarget : IDeployTarget
         Configure(ssmConfig, region, settings.SsmServiceUrl, "ssm_service_url");
         var ec2Config = new AmazonEC2Config { Timeout = settings.RequestTimeout, MaxErrorRetry = 2 };
         Configure(ec2Config, region, settings.Ec2ServiceUrl, "ec2_service_url");
-        _ssm = settings.Credentials is { } credentials
+        // Created on first use: with the default chain the SDK resolves credentials while building a client, and a
+        // missing credential must fail the call (with the fix), not the construction of the target.
+        _ssm = new(() => settings.Credentials is { } credentials
             ? new AmazonSimpleSystemsManagementClient(credentials, ssmConfig)
-            : new AmazonSimpleSystemsManagementClient(ssmConfig);
-        _ec2 = settings.Credentials is { } ec2Credentials
-            ? new AmazonEC2Client(ec2Credentials, ec2Config)
-            : new AmazonEC2Client(ec2Config);
+            : new AmazonSimpleSystemsManagementClient(ssmConfig));
+        _ec2 = new(() => settings.Credentials is { } credentials
+            ? new AmazonEC2Client(credentials, ec2Config)
+            : new AmazonEC2Client(ec2Config));
     }
 
     public string Name => _settings.Name;
@@ -166,7 +168,7 @@ public sealed partial class Ec2SsmTarget : IDeployTarget
             },
         };
         LogSending(Name, display);
-        var sent = await CallAsync("SendCommand", () => _ssm.SendCommandAsync(request, cancellationToken), display, cancellationToken);
+        var sent = await CallAsync("SendCommand", () => _ssm.Value.SendCommandAsync(request, cancellationToken), display, cancellationToken);
         var commandId = sent.Command?.CommandId
             ?? throw new TargetUnreachableException(Name, Address, "SSM accepted the command but returned no command id");
 
@@ -184,7 +186,7 @@ public sealed partial class Ec2SsmTarget : IDeployTarget
 
             try
             {
-                invocation = await CallAsync("GetCommandInvocation", () => _ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest
+                invocation = await CallAsync("GetCommandInvocation", () => _ssm.Value.GetCommandInvocationAsync(new GetCommandInvocationRequest
                 {
                     CommandId = commandId,
                     InstanceId = _settings.InstanceId,
@@ -224,7 +226,7 @@ public sealed partial class Ec2SsmTarget : IDeployTarget
         InstanceStatus? status;
         try
         {
-            var response = await CallAsync("DescribeInstanceStatus", () => _ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest
+            var response = await CallAsync("DescribeInstanceStatus", () => _ec2.Value.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest
             {
                 InstanceIds = [_settings.InstanceId],
                 IncludeAllInstances = true,
@@ -288,8 +290,15 @@ public sealed partial class Ec2SsmTarget : IDeployTarget
 
     public ValueTask DisposeAsync()
     {
-        _ssm.Dispose();
-        _ec2.Dispose();
+        if (_ssm.IsValueCreated)
+        {
+            _ssm.Value.Dispose();
+        }
+
+        if (_ec2.IsValueCreated)
+        {
+            _ec2.Value.Dispose();
+        }
         return ValueTask.CompletedTask;
     }
 
@@ -315,6 +324,10 @@ public sealed partial class Ec2SsmTarget : IDeployTarget
     {
         var stdout = Capture(OutputStream.StandardOutput, invocation?.StandardOutputContent, redactor, options);
         var stderr = Capture(OutputStream.StandardError, invocation?.StandardErrorContent, redactor, options);
+        if (invocation?.StandardOutputContent?.Length >= SsmOutputLimit || invocation?.StandardErrorContent?.Length >= SsmOutputLimit)
+        {
+            stderr += $"[SSM returns at most {SsmOutputLimit} characters of each stream; the rest of the output was cut]\n";
+        }
         var exitCode = timedOut || invocation is null ? -1 : invocation.ResponseCode ?? -1;
         return new TargetCommandResult
         {
@@ -396,7 +409,7 @@ public sealed partial class Ec2SsmTarget : IDeployTarget
         try
         {
             using var cts = new CancellationTokenSource(_settings.RequestTimeout, _time);
-            await _ssm.CancelCommandAsync(new CancelCommandRequest { CommandId = commandId, InstanceIds = [_settings.InstanceId] }, cts.Token);
+            await _ssm.Value.CancelCommandAsync(new CancelCommandRequest { CommandId = commandId, InstanceIds = [_settings.InstanceId] }, cts.Token);
         }
         catch (Exception e) when (e is AmazonClientException or HttpRequestException or OperationCanceledException or IOException)
         {
