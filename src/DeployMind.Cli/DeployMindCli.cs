@@ -22,6 +22,8 @@ public static class DeployMindCli
         root.Subcommands.Add(RecommendCommand.Create(context));
         root.Subcommands.Add(RollbackCommand.Create(context));
         root.Subcommands.Add(InstancesCommand.Create(context));
+        root.Subcommands.Add(EnvCommands.Create(context));
+        root.Subcommands.Add(TokenCommands.Create(context));
         foreach (var command in DeploymentCommands.Create(context))
         {
             root.Subcommands.Add(command);

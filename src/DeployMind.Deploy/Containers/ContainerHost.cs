@@ -17,6 +17,14 @@ public sealed partial class ContainerHost
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
+    // One short JSON object per container (a full inspect is ~10 KB each, and SSM returns at most 24,000 characters).
+    internal const string InspectFormat =
+        "{\"Id\":{{json .Id}},\"Name\":{{json .Name}},\"Image\":{{json .Config.Image}},\"ImageId\":{{json .Image}}," +
+        "\"Status\":{{json .State.Status}},\"ExitCode\":{{.State.ExitCode}},\"Error\":{{json .State.Error}}," +
+        "\"RestartCount\":{{.RestartCount}},\"Created\":{{json .Created}},\"StartedAt\":{{json .State.StartedAt}}," +
+        "\"FinishedAt\":{{json .State.FinishedAt}},\"Health\":{{with index .State \"Health\"}}{{json .Status}}{{else}}null{{end}}," +
+        "\"Labels\":{{json .Config.Labels}}}";
+
     public ContainerHost(IDeployTarget target)
     {
         Target = target ?? throw new ArgumentNullException(nameof(target));
@@ -213,7 +221,7 @@ public sealed partial class ContainerHost
     /// <summary>One container by name or id; null when there is none.</summary>
     public async Task<ContainerInfo?> InspectAsync(string nameOrId, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["docker", "container", "inspect", nameOrId], Timeout, cancellationToken);
+        var result = await RunAsync(["docker", "container", "inspect", "--format", InspectFormat, nameOrId], Timeout, cancellationToken);
         if (!result.Succeeded && IsNoSuch(result))
         {
             return null;
@@ -244,7 +252,7 @@ public sealed partial class ContainerHost
             return [];
         }
 
-        var inspect = await RunAsync(["docker", "container", "inspect", .. ids], Timeout, cancellationToken);
+        var inspect = await RunAsync(["docker", "container", "inspect", "--format", InspectFormat, .. ids], Timeout, cancellationToken);
         // A container removed between the two calls makes inspect fail for it only; the others are still printed.
         if (!inspect.Succeeded && !IsNoSuch(inspect))
         {
@@ -359,10 +367,31 @@ public sealed partial class ContainerHost
         var all = await ListImagesAsync([], cancellationToken);
         var labelled = (await ListImagesAsync(["--filter", $"label={ContainerLabels.App}={app}"], cancellationToken))
             .Select(i => i.Reference).ToHashSet(StringComparer.Ordinal);
+        var mine = all.Where(i => labelled.Contains(i.Reference) || RepositoryOf(i.Reference) == repo
+                                  || RepositoryOf(i.Reference).EndsWith("/" + repo, StringComparison.Ordinal)).ToList();
+        if (mine.Count == 0)
+        {
+            return [];
+        }
+
+        // `docker image ls` prints creation times to the second; inspect has them to the nanosecond.
+        var ids = mine.Select(i => i.Id).Distinct(StringComparer.Ordinal).ToList();
+        var inspect = (await RunAsync(["docker", "image", "inspect", "--format", "{{.Id}} {{.Created}}", .. ids], Timeout,
+            cancellationToken)).VerifySuccess();
+        var created = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var line in inspect.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split(' ', 2);
+            if (parts.Length == 2 && ParseIso(parts[1]) is { } at)
+            {
+                created[parts[0]] = at;
+            }
+        }
+
         return
         [
-            .. all.Where(i => labelled.Contains(i.Reference) || RepositoryOf(i.Reference) == repo || RepositoryOf(i.Reference).EndsWith("/" + repo, StringComparison.Ordinal))
-                .OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Reference, StringComparer.Ordinal),
+            .. mine.Select(i => created.TryGetValue(i.Id, out var at) ? i with { CreatedAt = at } : i)
+                .OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Reference, StringComparer.Ordinal),
         ];
     }
 
@@ -499,21 +528,21 @@ public sealed partial class ContainerHost
                              || result.StandardError.Contains("No such object", StringComparison.OrdinalIgnoreCase)
                              || result.StandardError.Contains("is not running", StringComparison.OrdinalIgnoreCase));
 
-    internal static IReadOnlyList<ContainerInfo> ParseInspect(string json)
+    /// <summary>Parses the lines <see cref="InspectFormat"/> prints, one container per line.</summary>
+    internal static IReadOnlyList<ContainerInfo> ParseInspect(string output)
     {
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return [];
-        }
-
-        using var document = JsonDocument.Parse(json);
         var containers = new List<ContainerInfo>();
-        foreach (var item in document.RootElement.EnumerateArray())
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var state = item.GetProperty("State");
-            var config = item.GetProperty("Config");
+            if (!line.StartsWith('{'))
+            {
+                continue;
+            }
+
+            using var document = JsonDocument.Parse(line);
+            var item = document.RootElement;
             var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (config.TryGetProperty("Labels", out var labelObject) && labelObject.ValueKind == JsonValueKind.Object)
+            if (item.TryGetProperty("Labels", out var labelObject) && labelObject.ValueKind == JsonValueKind.Object)
             {
                 foreach (var label in labelObject.EnumerateObject())
                 {
@@ -525,16 +554,16 @@ public sealed partial class ContainerHost
             {
                 Id = Text(item, "Id") ?? "",
                 Name = (Text(item, "Name") ?? "").TrimStart('/'),
-                Image = Text(config, "Image") ?? "",
-                ImageId = Text(item, "Image") ?? "",
-                State = Text(state, "Status") ?? "unknown",
-                ExitCode = state.TryGetProperty("ExitCode", out var exit) && exit.ValueKind == JsonValueKind.Number ? exit.GetInt32() : 0,
-                Error = Text(state, "Error") is { Length: > 0 } error ? error : null,
-                RestartCount = item.TryGetProperty("RestartCount", out var restarts) && restarts.ValueKind == JsonValueKind.Number ? restarts.GetInt32() : 0,
+                Image = Text(item, "Image") ?? "",
+                ImageId = Text(item, "ImageId") ?? "",
+                State = Text(item, "Status") ?? "unknown",
+                ExitCode = int.TryParse(Text(item, "ExitCode"), out var exit) ? exit : 0,
+                Error = Text(item, "Error") is { Length: > 0 } error ? error : null,
+                RestartCount = int.TryParse(Text(item, "RestartCount"), out var restarts) ? restarts : 0,
                 CreatedAt = ParseIso(Text(item, "Created")),
-                StartedAt = ParseIso(Text(state, "StartedAt")),
-                FinishedAt = ParseIso(Text(state, "FinishedAt")),
-                Health = state.TryGetProperty("Health", out var health) && health.ValueKind == JsonValueKind.Object ? Text(health, "Status") : null,
+                StartedAt = ParseIso(Text(item, "StartedAt")),
+                FinishedAt = ParseIso(Text(item, "FinishedAt")),
+                Health = Text(item, "Health"),
                 Labels = labels,
             });
         }
@@ -595,8 +624,23 @@ public sealed partial class ContainerHost
             }
 
             var space = line.IndexOf(' ', StringComparison.Ordinal);
-            yield return space > 0 && line[0] is >= '0' and <= '9' ? (line[..space], line[(space + 1)..]) : ("", line);
+            yield return space > 0 && line[0] is >= '0' and <= '9' ? (SortableTimestamp(line[..space]), line[(space + 1)..]) : ("", line);
         }
+    }
+
+    // RFC 3339 with nanoseconds, trailing zeros trimmed (…:05.12Z): padded to 9 digits so text order is time order.
+    private static string SortableTimestamp(string stamp)
+    {
+        var dot = stamp.IndexOf('.', StringComparison.Ordinal);
+        var end = stamp.IndexOfAny(['Z', '+', '-'], Math.Max(dot, stamp.IndexOf('T', StringComparison.Ordinal)));
+        if (end < 0)
+        {
+            end = stamp.Length;
+        }
+
+        var seconds = dot < 0 ? stamp[..end] : stamp[..dot];
+        var fraction = dot < 0 ? "" : stamp[(dot + 1)..end];
+        return seconds + "." + fraction.PadRight(9, '0') + stamp[end..];
     }
 
     private static string RepositoryOf(string reference)
