@@ -1,5 +1,6 @@
 using DeployMind.Deploy.Agent;
 using DeployMind.Deploy.Strategies;
+using DeployMind.Deploy.Targets;
 using DeployMind.Pipeline.Processes;
 using Microsoft.Extensions.Logging;
 using DeployMind.Pipeline;
@@ -23,12 +24,15 @@ public static class DeployServiceCollectionExtensions
         configure?.Invoke(options);
         services.AddSingleton(options);
         services.TryAddSingleton(new DockerAppHostOptions());
-        services.TryAddSingleton<IAppHostFactory>(sp => new DockerAppHostFactory(
-            sp.GetRequiredService<DockerAppHostOptions>(),
+        services.TryAddSingleton<IDeployTargetFactory>(sp => new DeployTargetFactory(
             sp.GetRequiredService<IProcessRunner>(),
-            sp.GetRequiredService<TimeProvider>(),
+            new DeployTargetOptions { Environment = options.Environment },
             sp.GetService<ILoggerFactory>(),
-            options.Environment));
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IAppHostFactory>(sp => new DockerAppHostFactory(
+            sp.GetRequiredService<IDeployTargetFactory>(),
+            sp.GetRequiredService<DockerAppHostOptions>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDeploymentAgent>(sp => new DeployAgent(
             sp.GetRequiredService<IAppHostFactory>(),
             options,

@@ -19,16 +19,17 @@ public sealed class AppInstances(IAppHostFactory factory)
     public static readonly TimeSpan PerTargetTimeout = TimeSpan.FromSeconds(60);
 
     public async Task<IReadOnlyList<TargetInstances>> ReadAsync(AppConfig app, ResolvedSecrets? secrets, CancellationToken cancellationToken) =>
-        await Task.WhenAll(app.Targets.Select(t => ReadAsync(t, app.Name, secrets, cancellationToken)));
+        await Task.WhenAll(app.Targets.Select(t => ReadAsync(t, app.Name, secrets, app.BaseDirectory, cancellationToken)));
 
-    private async Task<TargetInstances> ReadAsync(TargetConfig target, string application, ResolvedSecrets? secrets, CancellationToken cancellationToken)
+    private async Task<TargetInstances> ReadAsync(TargetConfig target, string application, ResolvedSecrets? secrets, string? baseDirectory,
+        CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PerTargetTimeout);
         IAppHost? host = null;
         try
         {
-            host = await factory.CreateAsync(new AppHostRequest(target, application, secrets, new SecretMask()), timeout.Token);
+            host = await factory.CreateAsync(new AppHostRequest(target, application, secrets, new SecretMask(), baseDirectory), timeout.Token);
             var status = await host.DescribeTargetAsync(timeout.Token);
             if (!status.Reachable)
             {

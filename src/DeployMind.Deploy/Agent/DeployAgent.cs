@@ -145,7 +145,7 @@ public sealed class DeployAgent(IAppHostFactory hosts, DeployOptions options, Ti
     private async Task<IReadOnlyList<IAppHost>> OpenAsync(DeploySettings settings, ResolvedSecrets secrets, DeploymentContext context,
         CancellationToken cancellationToken)
     {
-        var opening = settings.Targets.Select(t => hosts.CreateAsync(new AppHostRequest(t, settings.Application, secrets, context.Secrets), cancellationToken)).ToList();
+        var opening = settings.Targets.Select(t => hosts.CreateAsync(new AppHostRequest(t, settings.Application, secrets, context.Secrets, settings.App.BaseDirectory), cancellationToken)).ToList();
         try
         {
             return await Task.WhenAll(opening);

@@ -12,8 +12,11 @@ public interface IAppHostFactory
     Task<IAppHost> CreateAsync(AppHostRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>What opening an app host needs: the target, the application, its resolved secrets (SSH keys) and the deployment's mask.</summary>
-public sealed record AppHostRequest(TargetConfig Target, string Application, ResolvedSecrets? Secrets, SecretMask Mask);
+/// <summary>
+/// What opening an app host needs: the target, the application, its resolved secrets (SSH keys), the deployment's mask,
+/// and the directory relative paths in the configuration start at.
+/// </summary>
+public sealed record AppHostRequest(TargetConfig Target, string Application, ResolvedSecrets? Secrets, SecretMask Mask, string? BaseDirectory = null);
 
 /// <summary>The application's runtime variables kept outside deploymind.yml (`deploymind env`), for injection into its containers.</summary>
 public interface IAppEnvironmentSource
