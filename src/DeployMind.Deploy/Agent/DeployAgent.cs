@@ -130,8 +130,9 @@ public sealed class DeployAgent(IAppHostFactory hosts, DeployOptions options, Ti
             var reason = context.Deployment.RollbackReason ?? "a later stage failed";
             await context.LogAsync(Name, DeploymentEvents.RollbackStarted, $"Returning traffic to the previous version: {reason}",
                 level: LogLevel.Warning, cancellationToken: cancellationToken);
-            var (restored, _) = await RolloutStrategy.RestoreAllAsync(deployed.Context, deployed.Result.Targets, reason, cancellationToken);
+            var (restored, at) = await RolloutStrategy.RestoreAllAsync(deployed.Context, deployed.Result.Targets, reason, cancellationToken);
             deployed.Undone = true;
+            await RolloutStrategy.LogRestoredAsync(deployed.Context, restored, deployed.FailedAt ?? at, at);
             return new RollbackOutcome(true, restored, restored
                 ? $"traffic is back on the previous version on {string.Join(", ", deployed.Result.Targets.Select(t => t.Target))}"
                 : "the new version was removed, but no previous version serves again");

@@ -56,6 +56,9 @@ public sealed class DeployedRollout(DeploySettings settings, RolloutContext cont
 
     public RolloutResult Result { get; } = result;
 
+    /// <summary>When a later check (post-deployment monitoring) found the new version unhealthy.</summary>
+    public DateTimeOffset? FailedAt { get; set; }
+
     /// <summary>True once the rollout has been undone (by the strategy, or by the deploy stage's rollback).</summary>
     public bool Undone { get; set; }
 

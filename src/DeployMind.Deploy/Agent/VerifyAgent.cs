@@ -44,6 +44,7 @@ public sealed class VerifyAgent(DeployOptions options) : IDeploymentAgent
             if (!verdict.Healthy)
             {
                 output["verdict_at"] = verdict.DecidedAt.ToString("O");
+                deployed.FailedAt = verdict.DecidedAt;
                 await context.LogAsync(Name, DeploymentEvents.HealthCheckFailed, verdict.Summary, level: LogLevel.Error, cancellationToken: cancellationToken);
                 return AgentResult.Failure(verdict.Summary, output);
             }

@@ -83,6 +83,7 @@ public abstract class RolloutStrategy
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RestoreTimeout);
         var (restored, at) = await RestoreAllAsync(context, targets, failure.Reason, timeout.Token);
+        await LogRestoredAsync(context, restored, failure.At, at);
         return new RolloutResult
         {
             Succeeded = false,
@@ -92,6 +93,18 @@ public abstract class RolloutStrategy
             FailedAt = failure.At,
             RestoredAt = at,
         };
+    }
+
+    /// <summary>Records how long the previous version took to serve everything again after the verdict that failed the new one.</summary>
+    internal static Task LogRestoredAsync(RolloutContext context, bool restored, DateTimeOffset verdictAt, DateTimeOffset restoredAt)
+    {
+        var seconds = Math.Round(Math.Max(0, (restoredAt - verdictAt).TotalSeconds), 3);
+        return context.LogAsync(DeploymentEvents.TrafficShifted,
+            restored
+                ? $"The previous version serves all traffic again, {seconds:0.###} s after the failing verdict"
+                : $"Rollback finished {seconds:0.###} s after the failing verdict, but no previous version serves",
+            new JsonObject { ["restored"] = restored, ["verdict_at"] = verdictAt.ToString("O"), ["verdict_to_restored_seconds"] = seconds },
+            restored ? LogLevel.Warning : LogLevel.Error, CancellationToken.None);
     }
 
     /// <summary>Runs the strategy's steps; returns null when the new version is live everywhere, or why it stopped.</summary>
@@ -110,7 +123,7 @@ public abstract class RolloutStrategy
 
     /// <summary>
     /// Restores every touched target at once (traffic first) and says whether an old version serves everywhere one did,
-    /// and when. A target whose restore fails is logged and counted as not restored.
+    /// and when traffic was back on it everywhere (before the failed containers' logs are read and they are removed). A target whose restore fails is logged and counted as not restored.
     /// </summary>
     internal static async Task<(bool Restored, DateTimeOffset At)> RestoreAllAsync(RolloutContext context, IReadOnlyList<TargetRollout> targets,
         string reason, CancellationToken cancellationToken)
@@ -129,7 +142,7 @@ public abstract class RolloutStrategy
                 return (false, false);
             }
         }));
-        var at = context.Clock.GetUtcNow();
+        var at = touched.Select(t => t.TrafficRestoredAt).Where(t => t is not null).Max() ?? context.Clock.GetUtcNow();
         // Targets that never ran a previous version have nothing to return to; the rollout counts as restored when every
         // target that had one serves it again and at least one did.
         var withPrevious = results.Where(r => !r.Item1).ToList();

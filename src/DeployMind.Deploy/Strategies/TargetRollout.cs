@@ -150,8 +150,10 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
         var serving = Previous.Count > 0;
         if (Previous.Count > 0)
         {
-            var running = (await Host.ListVersionsAsync(cancellationToken)).Where(v => v.Running).Select(v => v.Container).ToHashSet(StringComparer.Ordinal);
-            foreach (var previous in Previous.Where(p => !running.Contains(p.Container)).ToList())
+            // One probe tells whether the previous version still answers (it normally does: it was never stopped), which is
+            // quicker than asking the target and also proves it serves.
+            var answering = await Task.WhenAll(Previous.Select(async p => (p, (await context.Checker.ProbeOnceAsync(context.EndpointFor(Host, p), context.Health, cancellationToken)).Healthy)));
+            foreach (var previous in answering.Where(a => !a.Item2).Select(a => a.p).ToList())
             {
                 var restarted = await RestartAsync(previous, cancellationToken);
                 var index = backends.FindIndex(b => b.Id == previous.Container);
@@ -180,6 +182,8 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
             Weight = 0;
         }
 
+        TrafficRestoredAt = context.Clock.GetUtcNow();
+
         PreviousServing = serving;
         await context.LogAsync(DeploymentEvents.TrafficShifted,
             serving
@@ -195,6 +199,9 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
         Restored = true;
         return serving;
     }
+
+    /// <summary>When <see cref="RestoreAsync"/> had the proxy's previous backend set back in place.</summary>
+    public DateTimeOffset? TrafficRestoredAt { get; private set; }
 
     /// <summary>True after <see cref="RestoreAsync"/> when a previous version serves the target's traffic again.</summary>
     public bool PreviousServing { get; private set; }
