@@ -5,9 +5,12 @@ source "$(dirname "$0")/lib.sh"
 "$REPO_ROOT/scripts/setup.sh"
 cd "$REPO_ROOT"
 # The tests' own Docker engine (no bridge network) and a loopback registry; both stopped again whatever happens.
-trap '"$REPO_ROOT/scripts/registry.sh" stop >/dev/null 2>&1 || true; "$REPO_ROOT/scripts/docker.sh" stop >/dev/null 2>&1 || true' EXIT
+trap '"$REPO_ROOT/scripts/sshd.sh" stop >/dev/null 2>&1 || true; "$REPO_ROOT/scripts/registry.sh" stop >/dev/null 2>&1 || true; "$REPO_ROOT/scripts/docker.sh" stop >/dev/null 2>&1 || true' EXIT
 export "$("$REPO_ROOT/scripts/docker.sh" start | tail -n 1)"
 while IFS= read -r line; do export "$line"; done < <("$REPO_ROOT/scripts/registry.sh" start)
+# SSH "instances" for the deploy tests: exports DEPLOYMIND_SSH_HOST, _USER, _PORTS, _KEY, _KNOWN_HOSTS.
+sshd_env="$("$REPO_ROOT/scripts/sshd.sh" start 3 | tail -n 5)"
+while IFS= read -r line; do export "$line"; done <<<"$sshd_env"
 results="$REPO_ROOT/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
