@@ -34,6 +34,15 @@ running_pid() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
+# Every process below PID (children first listed after their parent).
+descendants() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+
 port_in_use() { (exec 3<>"/dev/tcp/$host/$1") 2>/dev/null; }
 
 # Instance numbers that have a directory, ascending.
@@ -104,9 +113,9 @@ CONFIG
 stop_instance() {
   local i="$1" pid waited=0
   if pid="$(running_pid "$i")"; then
-    # Per-connection sshd processes are the listener's children and would outlive it.
+    # Per-connection sshd processes and the commands they run descend from the listener and would outlive it.
     local child
-    for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do kill -TERM "$child" 2>/dev/null || true; done
+    for child in $(descendants "$pid"); do kill -TERM "$child" 2>/dev/null || true; done
     kill -TERM "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null; do
       if [ "$waited" -ge $((stop_timeout * 10)) ]; then

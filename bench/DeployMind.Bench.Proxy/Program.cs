@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 
 // Proxy overhead: latency through deploymind-proxy against hitting the app directly, on loopback.
 //   app PORT                               a small HTTP app (the backend), until SIGTERM
-//   run [--proxy-exe PATH] [--rate N] [--seconds N] [--concurrency N]
+//   run [--proxy-exe PATH] [--rate N] [--seconds N] [--concurrency N] [--per-round]
 // The app and the proxy run as separate processes (the proxy in-process only without --proxy-exe); the load
 // generator is this process. Two phases, each in 4 alternating direct and proxied rounds after a warm-up:
 //   fixed rate   N requests/s (default 500), open loop: latency without queueing
@@ -25,7 +25,7 @@ if (args.Length >= 2 && args[0] == "app")
 }
 if (args.Length == 0 || args[0] != "run")
 {
-    Console.Error.WriteLine("usage: DeployMind.Bench.Proxy run [--proxy-exe PATH] [--rate N] [--seconds N] [--concurrency N] | app PORT");
+    Console.Error.WriteLine("usage: DeployMind.Bench.Proxy run [--proxy-exe PATH] [--rate N] [--seconds N] [--concurrency N] [--per-round] | app PORT");
     return 2;
 }
 
@@ -33,6 +33,7 @@ string? proxyExe = null;
 var rate = 500;
 var seconds = 10;
 var concurrency = 32;
+var perRound = false;
 for (var i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -41,6 +42,7 @@ for (var i = 1; i < args.Length; i++)
         case "--rate": rate = int.Parse(args[++i], inv); break;
         case "--seconds": seconds = int.Parse(args[++i], inv); break;
         case "--concurrency": concurrency = int.Parse(args[++i], inv); break;
+        case "--per-round": perRound = true; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
@@ -93,8 +95,14 @@ var slice = TimeSpan.FromSeconds(seconds / (double)rounds);
     var fixedProxy = new Result();
     for (var round = 0; round < rounds; round++)
     {
-        fixedDirect.Add(await FixedRateAsync(client, appUrl, rate, slice));
-        fixedProxy.Add(await FixedRateAsync(client, proxyUrl, rate, slice));
+        var d = await FixedRateAsync(client, appUrl, rate, slice);
+        var p = await FixedRateAsync(client, proxyUrl, rate, slice);
+        if (perRound)
+        {
+            Console.WriteLine($"round {round}: direct p50 {d.P(0.5):0.000} p99 {d.P(0.99):0.000} max {d.P(1):0.000} | proxy p50 {p.P(0.5):0.000} p99 {p.P(0.99):0.000} max {p.P(1):0.000}");
+        }
+        fixedDirect.Add(d);
+        fixedProxy.Add(p);
     }
     var loadDirect = new Result();
     var loadProxy = new Result();
