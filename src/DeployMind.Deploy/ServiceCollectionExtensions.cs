@@ -29,6 +29,7 @@ public static class DeployServiceCollectionExtensions
             new DeployTargetOptions { Environment = options.Environment },
             sp.GetService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IDeployImageSource, BuiltImageSource>();
         services.TryAddSingleton<IAppHostFactory>(sp => new DockerAppHostFactory(
             sp.GetRequiredService<IDeployTargetFactory>(),
             sp.GetRequiredService<DockerAppHostOptions>(),

@@ -146,7 +146,7 @@ public sealed class DeployAgent(IAppHostFactory hosts, DeployOptions options, Ti
     private async Task<IReadOnlyList<IAppHost>> OpenAsync(DeploySettings settings, ResolvedSecrets secrets, DeploymentContext context,
         CancellationToken cancellationToken)
     {
-        var opening = settings.Targets.Select(t => hosts.CreateAsync(new AppHostRequest(t, settings.Application, secrets, context.Secrets, settings.App.BaseDirectory), cancellationToken)).ToList();
+        var opening = settings.Targets.Select(t => hosts.CreateAsync(new AppHostRequest(t, settings.Application, secrets, context.Secrets, settings.App.BaseDirectory) { Registry = settings.App.Registry }, cancellationToken)).ToList();
         try
         {
             return await Task.WhenAll(opening);

@@ -16,7 +16,11 @@ public interface IAppHostFactory
 /// What opening an app host needs: the target, the application, its resolved secrets (SSH keys), the deployment's mask,
 /// and the directory relative paths in the configuration start at.
 /// </summary>
-public sealed record AppHostRequest(TargetConfig Target, string Application, ResolvedSecrets? Secrets, SecretMask Mask, string? BaseDirectory = null);
+public sealed record AppHostRequest(TargetConfig Target, string Application, ResolvedSecrets? Secrets, SecretMask Mask, string? BaseDirectory = null)
+{
+    /// <summary>The registry images are pulled from (targets log in to it with its credentials before pulling).</summary>
+    public RegistryConfig? Registry { get; init; }
+}
 
 /// <summary>The application's runtime variables kept outside deploymind.yml (`deploymind env`), for injection into its containers.</summary>
 public interface IAppEnvironmentSource

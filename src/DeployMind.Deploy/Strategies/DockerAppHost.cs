@@ -53,6 +53,11 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
 
     public string TargetName => _config.Name;
 
+    /// <summary>The registry images are pulled from; the target logs in to it first when it has a username.</summary>
+    public RegistryConfig? Registry { get; init; }
+
+    public SecretValue? RegistryPassword { get; init; }
+
     public string ProbeHost { get; }
 
     public string PublicUrl => $"http://{(ProbeHost.Contains(':', StringComparison.Ordinal) ? $"[{ProbeHost}]" : ProbeHost)}:{_config.AppPort}/";
@@ -84,8 +89,15 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
         _admin = await ConnectProxyAsync(start: true, cancellationToken);
     }
 
-    public Task DeliverImageAsync(DeployImage image, CancellationToken cancellationToken) =>
-        _target.DeliverImageAsync(image.Reference, image.FromRegistry ? ImageDeliveryMode.RegistryPull : ImageDeliveryMode.Stream, cancellationToken);
+    public async Task DeliverImageAsync(DeployImage image, CancellationToken cancellationToken)
+    {
+        if (image.FromRegistry && Registry is { Username: { } username } registry && RegistryPassword is { } password)
+        {
+            await _containers.LoginAsync(registry.Url.Split('/')[0], username, password, cancellationToken);
+        }
+
+        await _target.DeliverImageAsync(image.Reference, image.FromRegistry ? ImageDeliveryMode.RegistryPull : ImageDeliveryMode.Stream, cancellationToken);
+    }
 
     public async Task<IReadOnlyList<AppVersion>> ListVersionsAsync(CancellationToken cancellationToken)
     {

@@ -11,6 +11,10 @@ public sealed class DockerAppHostFactory(IDeployTargetFactory targets, DockerApp
         var key = request.Secrets?.TargetKeys.GetValueOrDefault(request.Target.Name);
         request.Mask.Add(key?.Reveal());
         var target = targets.Create(request.Target, key, request.BaseDirectory);
-        return Task.FromResult<IAppHost>(new DockerAppHost(target, request.Target, request.Application, options, request.Mask, clock));
+        return Task.FromResult<IAppHost>(new DockerAppHost(target, request.Target, request.Application, options, request.Mask, clock)
+        {
+            Registry = request.Registry,
+            RegistryPassword = request.Secrets?.RegistryPassword,
+        });
     }
 }
