@@ -300,7 +300,17 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
     private async Task<ProxyAdminClient> StartProxyAsync(CancellationToken cancellationToken)
     {
         await _containers.RemoveAsync(ProxyContainer, force: true, cancellationToken);
-        await _target.DeliverImageAsync(_options.ProxyImage, ImageDeliveryMode.Stream, cancellationToken);
+        try
+        {
+            await _target.DeliverImageAsync(_options.ProxyImage, ImageDeliveryMode.Stream, cancellationToken);
+        }
+        catch (ImageDeliveryException ex)
+        {
+            throw new EdgeProxyException(TargetName,
+                $"the edge proxy image {_options.ProxyImage} is not available for target '{TargetName}': {ex.Reason}; " +
+                $"build it with `bash scripts/proxy-image.sh {_options.ProxyImage[(_options.ProxyImage.LastIndexOf(':') + 1)..]}` (or set DEPLOYMIND_PROXY_IMAGE to one that exists)", ex);
+        }
+
         var adminPort = await FreePortAsync(_options.AdminPortFrom, _options.AdminPortTo, LabelAdminPort, cancellationToken);
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         _mask.Add(token);

@@ -88,6 +88,27 @@ public sealed class DockerDeployHarness : IAsyncDisposable
             """;
     }
 
+    /// <summary>deploymind.yml for the application on the local engine (one target), blue-green.</summary>
+    public string LocalConfig() => $$"""
+        name: {{App}}
+        repository: acme/{{App}}
+        targets:
+          - name: local
+            type: local
+            app_port: {{AppPorts[0]}}
+        strategy:
+          type: blue-green
+          keep_previous_for: 0s
+          drain_timeout: 5s
+        health_check:
+          path: /health
+          initial_delay: 0s
+          interval: 200ms
+          timeout: 2s
+          attempts: 10
+          backoff: 1
+        """;
+
     public async Task<Deployment> EnqueueAsync(string image, string config, string? commit = null)
     {
         var app = AppConfigLoader.Parse(config);

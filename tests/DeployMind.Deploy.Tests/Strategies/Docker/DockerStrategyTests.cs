@@ -177,6 +177,20 @@ public sealed class DockerStrategyTests(SshInstances ssh, AppImages images) : IC
     }
 
     [Fact]
+    public async Task LocalTarget_BlueGreenWithoutStandby_OnlyTheNewVersionRemains()
+    {
+        await using var h = await DockerDeployHarness.CreateAsync(ssh, targets: 1);
+        Assert.Equal(DeploymentStatus.Deployed, (await h.DeployAsync(images.V1, h.LocalConfig())).Status);
+
+        var d = await h.DeployAsync(images.V2, h.LocalConfig());
+
+        Assert.True(d.Status == DeploymentStatus.Deployed, DockerDeployHarness.Describe(d));
+        Assert.Equal(["v2"], await h.GetAsync("/version"));
+        var container = Assert.Single(await h.ContainersAsync());
+        Assert.StartsWith($"{h.App}-local-{d.Id} running", container, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Instances_ShowsLiveAndStandbyVersionsWithCpuAndMemory()
     {
         await using var h = await DockerDeployHarness.CreateAsync(ssh, targets: 2);
