@@ -14,7 +14,7 @@ public sealed record TestResponse(int Status, string Body = "", TimeSpan Delay =
 }
 
 /// <summary>A received request as the server saw it.</summary>
-public sealed record TestRequest(int Number, string Method, string Path, IReadOnlyDictionary<string, string> Headers);
+public sealed record TestRequest(int Number, string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body = "");
 
 /// <summary>
 /// A tiny HTTP/1.1 server on a loopback port, written on raw sockets so a test controls exactly what happens:
@@ -98,17 +98,36 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             try
             {
                 var stream = client.GetStream();
-                var head = await ReadHeadAsync(stream);
-                if (head is null)
+                var read = await ReadHeadAsync(stream);
+                if (read is null)
                 {
                     return;
                 }
+
+                var (head, rest) = (read.Value.Head, read.Value.Remainder);
 
                 var lines = head.Split("\r\n");
                 var parts = lines[0].Split(' ');
                 var headers = lines.Skip(1).Where(l => l.Contains(':', StringComparison.Ordinal))
                     .Select(l => l.Split(':', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
-                var request = new TestRequest(Interlocked.Increment(ref _count), parts[0], parts.Length > 1 ? parts[1] : "/", headers);
+                var body = new List<byte>(rest);
+                if (headers.TryGetValue("Content-Length", out var lengthText) && int.TryParse(lengthText, out var length))
+                {
+                    var chunk = new byte[8192];
+                    while (body.Count < length)
+                    {
+                        var n = await stream.ReadAsync(chunk, _stop.Token);
+                        if (n == 0)
+                        {
+                            break;
+                        }
+
+                        body.AddRange(chunk.AsSpan(0, n).ToArray());
+                    }
+                }
+
+                var request = new TestRequest(Interlocked.Increment(ref _count), parts[0], parts.Length > 1 ? parts[1] : "/", headers,
+                    Encoding.UTF8.GetString(body.ToArray()));
                 _requests.Enqueue(request);
                 var response = Handler(request);
                 if (response.Hang)
@@ -126,10 +145,10 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
                     return;
                 }
 
-                var body = Encoding.UTF8.GetBytes(response.Body);
-                var text = $"HTTP/1.1 {response.Status} X\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+                var answer = Encoding.UTF8.GetBytes(response.Body);
+                var text = $"HTTP/1.1 {response.Status} X\r\nContent-Type: text/plain\r\nContent-Length: {answer.Length}\r\nConnection: close\r\n\r\n";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(text), _stop.Token);
-                await stream.WriteAsync(body, _stop.Token);
+                await stream.WriteAsync(answer, _stop.Token);
                 await stream.FlushAsync(_stop.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
@@ -138,7 +157,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         }
     }
 
-    private async Task<string?> ReadHeadAsync(NetworkStream stream)
+    private async Task<(string Head, byte[] Remainder)?> ReadHeadAsync(NetworkStream stream)
     {
         var buffer = new byte[16 * 1024];
         var total = 0;
@@ -155,7 +174,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
             if (end >= 0)
             {
-                return text[..end];
+                return (text[..end], buffer.AsSpan(end + 4, total - end - 4).ToArray());
             }
         }
 
