@@ -6,6 +6,13 @@ public interface IContainerCommandExecutor
     Task<ContainerCommandResult> ExecAsync(string container, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 }
 
+/// <summary>Opens TCP connections from the target itself (TCP checks of versions on a remote target's loopback).</summary>
+public interface ITcpRelay
+{
+    /// <summary>Null when the port accepted a connection; otherwise why it did not.</summary>
+    Task<string?> ConnectAsync(string host, int port, CancellationToken cancellationToken);
+}
+
 /// <summary>How a program run inside a container ended; <see cref="TimedOut"/> means it did not answer in time.</summary>
 public sealed record ContainerCommandResult(int ExitCode, string Output, bool TimedOut = false);
 
@@ -29,6 +36,9 @@ public sealed record HealthEndpoint
     public required string Host { get; init; }
 
     public required int Port { get; init; }
+
+    /// <summary>Sends HTTP probes from the target itself instead of from here (the version listens on the target's loopback).</summary>
+    public HttpMessageHandler? Relay { get; init; }
 
     /// <summary>The container the version runs in; command checks run inside it.</summary>
     public string? Container { get; init; }

@@ -18,6 +18,7 @@ public sealed class HttpHealthProbe : IHealthProbe, IDisposable
 
     private readonly HttpClient _client;
     private readonly TimeProvider _clock;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpMessageHandler, HttpClient> _relayed = [];
 
     public HttpHealthProbe(TimeProvider clock)
     {
@@ -63,7 +64,10 @@ public sealed class HttpHealthProbe : IHealthProbe, IDisposable
 
         try
         {
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var client = endpoint.Relay is { } relay
+                ? _relayed.GetValue(relay, h => new HttpClient(h, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan })
+                : _client;
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var body = await ReadBodyAsync(response, cancellationToken);
             var elapsed = _clock.GetElapsedTime(started);
             var status = (int)response.StatusCode;

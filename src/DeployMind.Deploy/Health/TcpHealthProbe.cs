@@ -15,6 +15,14 @@ public sealed class TcpHealthProbe(TimeProvider clock) : IHealthProbe
     {
         var target = Describe(endpoint, config);
         var started = clock.GetTimestamp();
+        if (endpoint.Relay is ITcpRelay relay)
+        {
+            var refused = await relay.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
+            return refused is null
+                ? new ProbeResult { Healthy = true, Target = target, ResponseTime = clock.GetElapsedTime(started) }
+                : new ProbeResult { Healthy = false, Target = target, Error = refused };
+        }
+
         using var client = new TcpClient { NoDelay = true };
         try
         {

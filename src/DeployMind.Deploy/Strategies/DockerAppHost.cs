@@ -48,7 +48,10 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
         _mask = mask;
         _clock = clock;
         _ownsTarget = ownsTarget;
-        ProbeHost = config.Type == TargetType.Ssh && config.Host is { } host ? host : "127.0.0.1";
+        Address = config.Type == TargetType.Ssh && config.Host is { } host ? host : config.Type == TargetType.Ec2 ? config.InstanceId ?? config.Name : "127.0.0.1";
+        SharesLoopback = config.Type == TargetType.Local || (IPAddress.TryParse(Address, out var ip) && IPAddress.IsLoopback(ip)) || Address == "localhost";
+        ProbeHost = SharesLoopback ? Address : "127.0.0.1";
+        ProbeRelay = SharesLoopback ? null : new TargetRelayHandler(target, options.AdminTimeout);
     }
 
     public string TargetName => _config.Name;
@@ -60,7 +63,12 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
 
     public string ProbeHost { get; }
 
-    public string PublicUrl => $"http://{(ProbeHost.Contains(':', StringComparison.Ordinal) ? $"[{ProbeHost}]" : ProbeHost)}:{_config.AppPort}/";
+    public HttpMessageHandler? ProbeRelay { get; }
+
+    /// <summary>The target's address as users reach it: the SSH host, the EC2 instance, or 127.0.0.1 for the local engine.</summary>
+    public string Address { get; }
+
+    public string PublicUrl => $"http://{(Address.Contains(':', StringComparison.Ordinal) ? $"[{Address}]" : Address)}:{_config.AppPort}/";
 
     public IContainerCommandExecutor Executor => this;
 
@@ -68,7 +76,7 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
     public string ProxyContainer => Sanitize($"{_application}-{_config.Name}-proxy");
 
     /// <summary>True when this machine reaches the target's loopback ports directly (local targets, SSH to 127.x).</summary>
-    public bool SharesLoopback => _config.Type == TargetType.Local || (IPAddress.TryParse(ProbeHost, out var ip) && IPAddress.IsLoopback(ip)) || ProbeHost == "localhost";
+    public bool SharesLoopback { get; }
 
     public string ContainerFor(string deploymentId) => Sanitize($"{_application}-{_config.Name}-{deploymentId}");
 
@@ -201,6 +209,7 @@ public sealed class DockerAppHost : IAppHost, IContainerCommandExecutor
     public async ValueTask DisposeAsync()
     {
         _admin?.Dispose();
+        ProbeRelay?.Dispose();
         if (_ownsTarget)
         {
             await _target.DisposeAsync();

@@ -13,8 +13,14 @@ public interface IAppHost : IAsyncDisposable
     /// <summary>The target's name (the health_checks.instance_id of its probes).</summary>
     string TargetName { get; }
 
-    /// <summary>Where this process reaches the versions' ports (127.0.0.1 for local targets).</summary>
+    /// <summary>Where the versions' ports are reached (127.0.0.1 for local targets; the target's own loopback when probes are relayed).</summary>
     string ProbeHost { get; }
+
+    /// <summary>
+    /// Null when this process reaches the versions' ports itself; otherwise the handler that sends HTTP probes from the target
+    /// (remote SSH hosts and EC2 instances, whose versions listen on their own loopback).
+    /// </summary>
+    HttpMessageHandler? ProbeRelay { get; }
 
     /// <summary>The URL users reach the application on through this target's proxy.</summary>
     string PublicUrl { get; }

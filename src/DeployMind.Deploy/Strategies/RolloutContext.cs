@@ -51,6 +51,7 @@ public sealed class RolloutContext
     {
         InstanceId = host.TargetName,
         Host = host.ProbeHost,
+        Relay = host.ProbeRelay,
         Port = version.Port,
         Container = version.Container,
         Executor = host.Executor,

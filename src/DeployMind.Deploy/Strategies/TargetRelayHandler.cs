@@ -11,9 +11,29 @@ namespace DeployMind.Deploy.Strategies;
 /// API that only listens on the target's loopback (remote SSH hosts, EC2 through SSM). The request line, headers (the bearer
 /// token) and body go to curl as a config file on standard input, so none of them appears in a command line.
 /// </summary>
-public sealed class TargetRelayHandler(IDeployTarget target, TimeSpan timeout) : HttpMessageHandler
+public sealed class TargetRelayHandler(IDeployTarget target, TimeSpan timeout) : HttpMessageHandler, Health.ITcpRelay
 {
     private const string StatusMarker = "\n--deploymind-status:";
+
+    /// <summary>
+    /// Connects from the target with curl: the time it took to connect (curl's time_connect, 0 when it never did) tells
+    /// whether the port accepted the connection, whatever the service behind it answers.
+    /// </summary>
+    public async Task<string?> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        var url = $"http://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port.ToString(CultureInfo.InvariantCulture)}/";
+        var result = await target.RunAsync(
+            ["curl", "--silent", "--output", "/dev/null", "--connect-timeout", seconds, "--max-time", seconds, "--write-out", "%{time_connect}", url],
+            TargetCommandOptions.Default.WithTimeout(timeout + TimeSpan.FromSeconds(5)), cancellationToken);
+        if (result.ExitCode == 127)
+        {
+            return $"curl is not installed on target '{target.Name}'; TCP checks from the target use it";
+        }
+
+        var connected = double.TryParse(result.StandardOutput.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var time) && time > 0;
+        return connected ? null : result.ExitCode == 28 ? "connection timed out" : "connection refused (nothing listens on the port)";
+    }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

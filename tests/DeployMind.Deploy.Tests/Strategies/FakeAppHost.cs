@@ -31,6 +31,8 @@ public sealed class FakeAppHost(string target, IReadOnlyDictionary<string, FakeI
 
     public string ProbeHost => "127.0.0.1";
 
+    public HttpMessageHandler? ProbeRelay => null;
+
     public string PublicUrl => $"http://127.0.0.1:0/{target}";
 
     public IContainerCommandExecutor Executor => this;

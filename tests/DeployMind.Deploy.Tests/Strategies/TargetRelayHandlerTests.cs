@@ -51,6 +51,27 @@ public sealed class TargetRelayHandlerTests
     }
 
     [Fact]
+    public async Task Probes_SentFromTheTarget_HttpAndTcpJudgedAsDirectOnes()
+    {
+        await using var server = new LoopbackHttpServer(r => r.Path == "/health" ? TestResponse.Ok("ok") : new TestResponse(503));
+        using var relay = new TargetRelayHandler(new LocalDockerTarget("relay", new ProcessRunner()), TimeSpan.FromSeconds(5));
+        var checker = new DeployMind.Deploy.Health.HealthChecker("deploy-20260101-aaaaaa", new DeployMind.Deploy.Health.MemoryHealthCheckRecorder(), TimeProvider.System);
+        var config = new Pipeline.Configuration.HealthCheckConfig { InitialDelay = TimeSpan.Zero, Attempts = 1, Timeout = TimeSpan.FromSeconds(5) };
+        DeployMind.Deploy.Health.HealthEndpoint Endpoint(int port) => new() { InstanceId = "far", Host = "127.0.0.1", Port = port, Relay = relay };
+
+        var http = await checker.WaitUntilHealthyAsync(Endpoint(server.Port), config, CancellationToken.None);
+        var wrongPath = await checker.WaitUntilHealthyAsync(Endpoint(server.Port), config with { Path = "/nope" }, CancellationToken.None);
+        var tcp = await checker.WaitUntilHealthyAsync(Endpoint(server.Port), config with { Type = Domain.HealthCheckType.Tcp }, CancellationToken.None);
+        var closed = await checker.WaitUntilHealthyAsync(Endpoint(FreePort.Next()), config with { Type = Domain.HealthCheckType.Tcp }, CancellationToken.None);
+
+        Assert.True(http.Healthy, http.Summary);
+        Assert.Equal(200, http.Last!.StatusCode);
+        Assert.Equal("returned 503 (expected 200-399)", wrongPath.Last!.Error);
+        Assert.True(tcp.Healthy, tcp.Summary);
+        Assert.Equal("connection refused (nothing listens on the port)", closed.Last!.Error);
+    }
+
+    [Fact]
     public void Quote_EscapesForCurlConfig() =>
         Assert.Equal("\"a \\\"b\\\" \\\\ c\\nd\"", TargetRelayHandler.Quote("a \"b\" \\ c\nd"));
 
