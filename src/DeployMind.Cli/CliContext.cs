@@ -1,3 +1,4 @@
+using DeployMind.Build;
 using DeployMind.Persistence;
 using DeployMind.Persistence.PostgreSql;
 using DeployMind.Persistence.Retention;
@@ -65,6 +66,8 @@ public sealed class CliContext
         services.AddDeployMindSourceStage();
         services.AddDeployMindSecurityStage(o => o.VulnerabilityDatabasePath = VulnerabilityDatabasePath(dataDirectory));
         services.AddDeployMindLlm(ConfigureLlm);
+        services.AddDeployMindBuildStage(BaseImages(), new Build.Docker.DockerEngineOptions { Host = Variable("DOCKER_HOST") ?? Build.Docker.DockerEngineOptions.DefaultHost },
+            registry => registry.Environment = Environment);
         services.Configure<SecretKeyOptions>(o =>
         {
             o.Key = Variable(SecretKeyOptions.KeyVariable) ?? o.Key;
@@ -84,6 +87,14 @@ public sealed class CliContext
         configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
+
+    /// <summary>The base images generated Dockerfiles use: DEPLOYMIND_BASE_IMAGES=official (default) or offline (images from `deploymind images bootstrap`).</summary>
+    private Build.Generation.BaseImageMap BaseImages() =>
+        Build.Generation.BaseImageMap.FromConfiguration(new Dictionary<string, string?>
+        {
+            ["preset"] = Variable("DEPLOYMIND_BASE_IMAGES") ?? "official",
+            ["offline-prefix"] = Variable("DEPLOYMIND_BASE_IMAGE_PREFIX") ?? "deploymind",
+        });
 
     /// <summary>LLM settings from DEPLOYMIND_LLM_PROVIDER / _MODEL / _BASE_URL / _API_KEY_ENV; without a key the rules answer.</summary>
     private void ConfigureLlm(LlmOptions options)

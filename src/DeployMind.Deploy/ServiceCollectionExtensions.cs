@@ -26,7 +26,7 @@ public static class DeployServiceCollectionExtensions
         services.TryAddSingleton(new DockerAppHostOptions());
         services.TryAddSingleton<IDeployTargetFactory>(sp => new DeployTargetFactory(
             sp.GetRequiredService<IProcessRunner>(),
-            new DeployTargetOptions { Environment = options.Environment },
+            new DeployTargetOptions { Environment = options.Environment, LocalDockerHost = options.Environment?.GetValueOrDefault("DOCKER_HOST") },
             sp.GetService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IDeployImageSource, BuiltImageSource>();

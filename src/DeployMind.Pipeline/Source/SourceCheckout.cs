@@ -5,16 +5,31 @@ namespace DeployMind.Pipeline.Source;
 /// <summary>A source checked out at one commit in a workspace of its own; disposing it deletes the workspace.</summary>
 public sealed class SourceCheckout : IAsyncDisposable
 {
-    private readonly string _workspace;
+    private readonly string? _workspace;
     private readonly ILogger _logger;
     private int _disposed;
 
-    internal SourceCheckout(string workspace, string directory, ILogger logger)
+    internal SourceCheckout(string? workspace, string directory, ILogger logger)
     {
         _workspace = workspace;
         Directory = directory;
         _logger = logger;
     }
+
+    /// <summary>
+    /// A directory the caller owns (e.g. `deploymind build PATH`), taken as it is; disposing it leaves it in place.
+    /// </summary>
+    public static SourceCheckout ForDirectory(string directory, string commitSha, string? branch = null) =>
+        new(null, directory, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+        {
+            CommitSha = commitSha,
+            Branch = branch,
+            RemoteDisplay = directory,
+            CommitMessage = "",
+            Author = "",
+            CommittedAt = DateTimeOffset.UnixEpoch,
+            Warnings = [],
+        };
 
     /// <summary>The work tree holding the checked-out files.</summary>
     public string Directory { get; }
@@ -42,7 +57,7 @@ public sealed class SourceCheckout : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1 || _workspace is null)
         {
             return;
         }
