@@ -74,6 +74,7 @@ public sealed class DeployAgent(IAppHostFactory hosts, DeployOptions options, Ti
             Journal = context.Journal,
             Clock = clock,
             HookTimeout = options.HookTimeout,
+            ReuseStandby = context.Deployment.Metadata?["rollback"] is not null,
             FailedLogLines = options.FailedLogLines,
         };
 

@@ -37,6 +37,9 @@ public sealed class RolloutContext
 
     public required TimeProvider Clock { get; init; }
 
+    /// <summary>A rollback: a standby container already running the image takes the traffic back instead of a new container.</summary>
+    public bool ReuseStandby { get; init; }
+
     /// <summary>How long a hook command may run.</summary>
     public TimeSpan HookTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

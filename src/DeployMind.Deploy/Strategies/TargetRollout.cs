@@ -12,8 +12,12 @@ namespace DeployMind.Deploy.Strategies;
 /// </summary>
 public sealed class TargetRollout(IAppHost host, RolloutContext context)
 {
+    /// <summary>How long a container gets to exit after SIGTERM once no request is in flight to it (or it never had traffic).</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan s_cleanupTimeout = TimeSpan.FromSeconds(30);
     private bool _trafficChanged;
+    private IReadOnlyList<AppVersion> _standby = [];
 
     public IAppHost Host { get; } = host;
 
@@ -32,6 +36,9 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
     public int Weight { get; private set; }
 
     public bool Begun { get; private set; }
+
+    /// <summary>True when the "new" version is the standby container, reused (a rollback): undoing never removes it.</summary>
+    public bool Reused { get; private set; }
 
     public bool Restored { get; private set; }
 
@@ -57,7 +64,7 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
             await context.LogAsync(DeploymentEvents.InstanceUpdated,
                 $"{Target}: removing {stale.Container} ({stale.Version}, {stale.State}), left over from {stale.DeploymentId}",
                 new JsonObject { ["target"] = Target, ["container"] = stale.Container }, cancellationToken: cancellationToken);
-            await Host.RemoveVersionAsync(stale, context.Strategy.DrainTimeout, cancellationToken);
+            await Host.RemoveVersionAsync(stale, StopGrace, cancellationToken);
         }
 
         var kept = keep.Select(v => v.Container).ToHashSet(StringComparer.Ordinal);
@@ -69,6 +76,7 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
         }
 
         Previous = keep.Where(v => live.Contains(v.Container)).ToList();
+        _standby = keep.Where(v => !live.Contains(v.Container) && v.Running).ToList();
         Begun = true;
         foreach (var hook in context.Hooks.PreDeploy)
         {
@@ -79,13 +87,28 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
     /// <summary>Delivers the image, starts the new version beside the live one, and health-checks it. Traffic is not touched.</summary>
     public async Task<HealthVerdict> StartAsync(CancellationToken cancellationToken)
     {
-        await Host.DeliverImageAsync(context.Launch.Image, cancellationToken);
-        Started = await Host.StartVersionAsync(context.Launch, cancellationToken);
-        await context.LogAsync(DeploymentEvents.InstanceUpdated,
-            $"{Target}: started {Started.Container} ({context.Version}) on port {Started.Port}; checking its health",
-            new JsonObject { ["target"] = Target, ["container"] = Started.Container, ["port"] = Started.Port, ["image"] = context.Launch.Image.Reference },
-            cancellationToken: cancellationToken);
-        var verdict = await context.Checker.WaitUntilHealthyAsync(Endpoint!, context.Health, cancellationToken);
+        if (context.ReuseStandby && _standby.FirstOrDefault(v => v.Image == context.Launch.Image.Reference) is { } standby)
+        {
+            // A rollback to the version kept as standby: it is already running, so going back is a proxy switch.
+            Started = standby;
+            Reused = true;
+            await context.LogAsync(DeploymentEvents.InstanceUpdated,
+                $"{Target}: {standby.Container} still runs {standby.Image} as standby; checking its health before it takes the traffic back",
+                new JsonObject { ["target"] = Target, ["container"] = standby.Container, ["port"] = standby.Port, ["reused"] = true },
+                cancellationToken: cancellationToken);
+        }
+        else
+        {
+            await Host.DeliverImageAsync(context.Launch.Image, cancellationToken);
+            Started = await Host.StartVersionAsync(context.Launch, cancellationToken);
+            await context.LogAsync(DeploymentEvents.InstanceUpdated,
+                $"{Target}: started {Started.Container} ({context.Version}) on port {Started.Port}; checking its health",
+                new JsonObject { ["target"] = Target, ["container"] = Started.Container, ["port"] = Started.Port, ["image"] = context.Launch.Image.Reference },
+                cancellationToken: cancellationToken);
+        }
+
+        var verdict = await context.Checker.WaitUntilHealthyAsync(Endpoint!, Reused ? context.Health with { InitialDelay = TimeSpan.Zero } : context.Health,
+            cancellationToken);
         await context.LogAsync(verdict.Healthy ? DeploymentEvents.HealthCheckPassed : DeploymentEvents.HealthCheckFailed, verdict.Summary,
             new JsonObject { ["target"] = Target, ["healthy"] = verdict.Healthy, ["probes"] = verdict.Probes },
             verdict.Healthy ? LogLevel.Info : LogLevel.Error, cancellationToken);
@@ -108,7 +131,7 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
         var remaining = 100 - percent;
         var shares = Split(remaining, previous.Count);
         var index = 0;
-        foreach (var b in Before)
+        foreach (var b in Before.Where(b => b.Id != Started.Container))
         {
             backends.Add(b.ToBackend(previous.Contains(b.Id) ? shares[index++] : 0));
         }
@@ -191,7 +214,7 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
                 : Previous.Count == 0 ? $"{Target}: no previous version to return traffic to" : $"{Target}: the previous version could not be started again",
             new JsonObject { ["target"] = Target, ["restored"] = serving, ["reason"] = reason },
             serving ? LogLevel.Warning : LogLevel.Error, cancellationToken);
-        if (Started is not null)
+        if (Started is not null && !Reused)
         {
             await KeepLogsAndRemoveAsync(Started, cancellationToken);
         }
@@ -233,7 +256,7 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
             await Host.WaitUntilDrainedAsync(backend.Id, context.Strategy.DrainTimeout, cancellationToken);
             if (versions.FirstOrDefault(v => v.Container == backend.Id) is { } version)
             {
-                await Host.RemoveVersionAsync(version, context.Strategy.DrainTimeout, cancellationToken);
+                await Host.RemoveVersionAsync(version, StopGrace, cancellationToken);
                 await context.LogAsync(DeploymentEvents.InstanceUpdated, $"{Target}: removed {version.Container} ({version.Version})",
                     new JsonObject { ["target"] = Target, ["container"] = version.Container }, cancellationToken: cancellationToken);
             }
@@ -313,7 +336,13 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
                 ["exit_code"] = state?.ExitCode,
                 ["log_lines"] = new JsonArray(lines.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray()),
             }, LogLevel.Warning, cancellationToken);
-        await Host.RemoveVersionAsync(version, context.Strategy.DrainTimeout, cancellationToken);
+        if (_trafficChanged)
+        {
+            // It received requests: let the ones in flight finish before it stops.
+            await Host.WaitUntilDrainedAsync(version.Container, context.Strategy.DrainTimeout, cancellationToken);
+        }
+
+        await Host.RemoveVersionAsync(version, StopGrace, cancellationToken);
         await context.LogAsync(DeploymentEvents.InstanceUpdated, $"{Target}: stopped and removed {version.Container}",
             new JsonObject { ["target"] = Target, ["container"] = version.Container }, cancellationToken: cancellationToken);
     }

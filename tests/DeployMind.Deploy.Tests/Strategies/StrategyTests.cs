@@ -281,6 +281,38 @@ public sealed class StrategyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rollback_ToTheStandbyImage_ReusesTheRunningStandbyWithoutANewContainer()
+    {
+        var host = Host("web-1");
+        var v1 = await host.SeedAsync(Old, "v1", "app:v1");
+        Assert.True((await new BlueGreenStrategy().ExecuteAsync(Context("app:v2", host), CancellationToken.None)).Succeeded);
+        var v2 = $"app-web-1-{_f.DeploymentId}";
+        host.Events.Clear();
+
+        var c = Context("app:v1", host);
+        var rollback = new RolloutContext
+        {
+            DeploymentId = c.DeploymentId,
+            Application = c.Application,
+            Version = "v1",
+            Hosts = c.Hosts,
+            Launch = c.Launch with { DeploymentId = "deploy-20260101-00000b" },
+            Strategy = c.Strategy,
+            Health = c.Health,
+            Checker = c.Checker,
+            Journal = c.Journal,
+            Clock = c.Clock,
+            ReuseStandby = true,
+        };
+        var result = await new BlueGreenStrategy().ExecuteAsync(rollback, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.True(Assert.Single(result.Targets).Reused);
+        Assert.DoesNotContain(host.Events, e => e.StartsWith("start", StringComparison.Ordinal));
+        Assert.Equal($"{v2}=0,{v1.Container}=100", host.Weights);
+    }
+
+    [Fact]
     public async Task Execute_TargetErrorMidway_RestoresAndReportsIt()
     {
         var hosts = new[] { Host("web-1"), Host("web-2") };
