@@ -6,6 +6,9 @@ using DeployMind.Persistence.Sqlite;
 using DeployMind.Llm;
 using DeployMind.Pipeline;
 using DeployMind.Security.Agent;
+using DeployMind.Deploy;
+using DeployMind.Deploy.Strategies;
+using DeployMind.Persistence.RuntimeConfig;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -65,6 +68,14 @@ public sealed class CliContext
         services.AddDeployMindLlm(ConfigureLlm);
         services.AddDeployMindBuildStage(BaseImages(), new Build.Docker.DockerEngineOptions { Host = Variable("DOCKER_HOST") ?? Build.Docker.DockerEngineOptions.DefaultHost },
             registry => registry.Environment = Environment);
+        services.Configure<SecretKeyOptions>(o =>
+        {
+            o.Key = Variable(SecretKeyOptions.KeyVariable) ?? o.Key;
+            o.KeyFile = Variable(SecretKeyOptions.KeyFileVariable) ?? o.KeyFile;
+        });
+        services.AddSingleton(new DockerAppHostOptions { ProxyImage = Variable("DEPLOYMIND_PROXY_IMAGE") ?? new DockerAppHostOptions().ProxyImage });
+        services.AddDeployMindDeployStage(o => o.Environment = Environment);
+        services.AddDeployMindRuntimeVariables();
         // Diagnostics go to stderr only when asked for; the command's own output is the user interface.
         services.AddLogging(logging =>
         {

@@ -20,6 +20,8 @@ public static class DeployMindCli
         root.Subcommands.Add(ScanCommand.Create(context));
         root.Subcommands.Add(VulnDbCommands.Create(context));
         root.Subcommands.Add(RecommendCommand.Create(context));
+        root.Subcommands.Add(RollbackCommand.Create(context));
+        root.Subcommands.Add(InstancesCommand.Create(context));
         root.Subcommands.Add(EnvCommands.Create(context));
         root.Subcommands.Add(TokenCommands.Create(context));
         root.Subcommands.Add(ImagesCommand.Create(context));

@@ -55,6 +55,8 @@ internal static partial class DeployCommand
             if (app is not null)
             {
                 metadata["config"] = app.ToSafeJson();
+                // Relative secret files in the config are read by the deploy stage relative to the file, as here.
+                metadata["config_dir"] = app.BaseDirectory is null ? null : Path.GetFullPath(app.BaseDirectory);
             }
 
             source.WriteTo(metadata);
@@ -118,7 +120,7 @@ internal static partial class DeployCommand
     }
 
     /// <summary>Runs queued deployments in this process until this one has finished, printing its log as it grows.</summary>
-    private static async Task<DeploymentStatus> RunAndFollowAsync(CliContext context, IServiceProvider services, string id, bool json, CancellationToken cancellationToken)
+    internal static async Task<DeploymentStatus> RunAndFollowAsync(CliContext context, IServiceProvider services, string id, bool json, CancellationToken cancellationToken)
     {
         var worker = services.GetRequiredService<DeploymentWorker>();
         var queries = services.GetRequiredService<DeploymentQueries>();
