@@ -20,6 +20,8 @@ dotnet build DeployMind.slnx -c Release -warnaserror --nologo -v quiet
 
 log "offline base images (kept when present)"
 dotnet src/DeployMind.Cli/bin/Release/net10.0/deploymind.dll images bootstrap | grep -v '^  ' >&2
+log "edge proxy image"
+bash "$REPO_ROOT/scripts/proxy-image.sh" latest >/dev/null
 
 log "running tests"
 status=0

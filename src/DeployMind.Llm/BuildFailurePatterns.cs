@@ -19,6 +19,7 @@ internal static partial class BuildFailurePatterns
     public const string PermissionDenied = "permission-denied";
     public const string OutOfDisk = "out-of-disk";
     public const string NetworkUnavailable = "network-unavailable";
+    public const string BaseImageUnavailable = "base-image-unavailable";
 
     private static readonly (string Id, Func<Regex> Pattern, Func<Match, BuildFailureRequest, (string Summary, string[] Suggestions)?> Explain)[] s_patterns =
     [
@@ -83,6 +84,10 @@ internal static partial class BuildFailurePatterns
             "The build ran out of disk space.",
             ["Free space on the build host: `docker system prune` and `docker builder prune` remove unused images and build cache.",
              "Shrink the build context with a .dockerignore (node_modules, .git, build outputs) and use a multi-stage build so tool chains stay out of the final image."])),
+        (BaseImageUnavailable, BaseImagePullFailure, (m, _) => (
+            $"A base image in FROM could not be pulled ({m.Value.Trim()}); the engine has no copy and cannot reach its registry.",
+            ["Offline: run `deploymind images bootstrap` and build with DEPLOYMIND_BASE_IMAGES=offline, or point FROM (or build.base_images) at an image the engine has.",
+             "Or load the image into the engine beforehand (docker load) or pull it through a registry mirror on loopback."])),
         (NetworkUnavailable, NetworkFailure, (_, _) => (
             "A download failed because the build has no network access to the package registry.",
             ["Builds here are offline: point the package manager at a local mirror or registry (npm config set registry, pip --index-url, GOPROXY) reachable on loopback, and build with --network host.",
@@ -206,6 +211,9 @@ internal static partial class BuildFailurePatterns
 
     [GeneratedRegex(@"getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|Temporary failure (?:in name resolution|resolving)|Could not resolve host|Network is unreachable|ENETUNREACH|dial tcp: lookup [^\n]*(?:no such host|server misbehaving|i/o timeout)|Failed to establish a new connection|Could not fetch URL|npm (?:ERR!|error) network|unable to access 'https?://|Could not connect to [\w.\-]+:\d+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NetworkFailure();
+
+    [GeneratedRegex(@"pull access denied for [^\s,]+|manifest for [^\s]+ not found|manifest unknown|Get ""https://registry-1\.docker\.io/v2/""[^\n]*|failed to resolve source metadata for [^\s]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex BaseImagePullFailure();
 
     [GeneratedRegex(@"^\s*USER\s+(?<user>\S+)", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex UserInstruction();

@@ -25,6 +25,8 @@ public sealed class BuildFailurePatternTests
         { "network-unavailable", "WARNING: Retrying ... Failed to establish a new connection: [Errno -3] Temporary failure in name resolution", null },
         { "network-unavailable", "go: github.com/lib/pq@v1.10.9: Get \"https://proxy.golang.org/...\": dial tcp: lookup proxy.golang.org on 127.0.0.53:53: server misbehaving", null },
         { "out-of-disk", "write /var/lib/docker/tmp/layer.tar: no space left on device", null },
+        { "base-image-unavailable", "Step 1/9 : FROM node:20\nGet \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 10.0.0.53:53: no such host", null },
+        { "base-image-unavailable", "pull access denied for acme/private-base, repository does not exist or may require 'docker login'", null },
         { "permission-denied-non-root", "npm ERR! Error: EACCES: permission denied, mkdir '/app/node_modules'", NonRootDockerfile },
         { "permission-denied", "/bin/sh: 1: ./start.sh: Permission denied", "FROM debian:bookworm\nCOPY start.sh .\n" },
     };
@@ -39,6 +41,7 @@ public sealed class BuildFailurePatternTests
         { "invalid-port", "EXPOSE 8080\nlistening on 0.0.0.0:8080", null },
         { "network-unavailable", "Downloading flask-3.0.0-py3-none-any.whl (101 kB)\nSuccessfully installed flask", null },
         { "out-of-disk", "Filesystem usage 41%", null },
+        { "base-image-unavailable", "Step 1/9 : FROM deploymind/node:18\n ---> 3d897834e7fd", null },
         { "permission-denied-non-root", "npm ERR! Error: EACCES: permission denied, mkdir '/app/node_modules'", "FROM node:20\nUSER root\n" },
         { "permission-denied", "npm ERR! Error: EACCES: permission denied, mkdir '/app/node_modules'", NonRootDockerfile },
         { "privileged-port", "Error: EACCES: permission denied, open '/app/log.txt'", NonRootDockerfile },

@@ -191,7 +191,8 @@ public sealed class BuildAgent(
             Language = report.Language.ToWire(),
             Framework = report.Framework,
             ExitCode = outcome.ExitCode,
-            BuildOutput = string.Join('\n', tail),
+            // The engine's own error (a failed pull of FROM, a non-zero RUN) often says more than the last output lines.
+            BuildOutput = string.Join('\n', tail) + (outcome.Error is null ? "" : "\n" + context.Secrets.Apply(outcome.Error)),
             Dockerfile = dockerfileText,
         }, cancellationToken);
         var suggestion = advice.Value.Summary + string.Concat(advice.Value.Suggestions.Select(s => $"\n- {s}"));

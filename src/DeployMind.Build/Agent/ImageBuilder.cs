@@ -91,6 +91,7 @@ public sealed partial class ImageBuilder(DockerEngine engine, IProcessRunner pro
         }
 
         var builder = request.Secrets.Count > 0 ? "buildkit" : "engine";
+        DockerImageInfo? built = null;
         try
         {
             if (request.Secrets.Count > 0)
@@ -103,11 +104,11 @@ public sealed partial class ImageBuilder(DockerEngine engine, IProcessRunner pro
             }
             else
             {
-                await engine.BuildImageAsync(new DockerBuildRequest(request.ContextDirectory, request.Tag)
+                built = (await engine.BuildImageAsync(new DockerBuildRequest(request.ContextDirectory, request.Tag)
                 {
                     Dockerfile = request.Dockerfile,
                     BuildArgs = request.BuildArgs,
-                }, Line, linked.Token);
+                }, Line, linked.Token)).Image;
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -128,7 +129,7 @@ public sealed partial class ImageBuilder(DockerEngine engine, IProcessRunner pro
             return Failure(code, e.Reason, lines);
         }
 
-        var image = await engine.InspectImageAsync(request.Tag, cancellationToken);
+        var image = built ?? await engine.InspectImageAsync(request.Tag, cancellationToken);
         return new ImageBuildOutcome
         {
             Succeeded = true,

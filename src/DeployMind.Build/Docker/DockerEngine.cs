@@ -174,7 +174,7 @@ public sealed partial class DockerEngine : IDisposable
         }
 
         var image = await InspectImageAsync(request.Tag, cancellationToken);
-        return new DockerBuildResult(image.Id, request.Tag, _time.GetElapsedTime(started), lines.Tail);
+        return new DockerBuildResult(image.Id, request.Tag, _time.GetElapsedTime(started), lines.Tail) { Image = image };
     }
 
     public void Dispose()

@@ -24,4 +24,8 @@ public sealed record DockerBuildRequest(string ContextDirectory, string Tag)
 }
 
 /// <summary>A finished build.</summary>
-public sealed record DockerBuildResult(string ImageId, string Tag, TimeSpan Duration, IReadOnlyList<string> OutputTail);
+public sealed record DockerBuildResult(string ImageId, string Tag, TimeSpan Duration, IReadOnlyList<string> OutputTail)
+{
+    /// <summary>The built image as inspected right after the build (size, layers, tags).</summary>
+    public DockerImageInfo? Image { get; init; }
+}
