@@ -120,7 +120,7 @@ static string Config(string app, SshInstances ssh, IReadOnlyList<int> ports, str
     var targets = string.Concat(ports.Select((port, i) =>
         $"\n  - name: ssh-{i + 1}\n    type: ssh\n    host: {ssh.Host}\n    port: {ssh.Ports[i]}\n    user: {ssh.User}\n" +
         $"    key: {{ file: {ssh.KeyPath} }}\n    known_hosts: {ssh.KnownHostsPath}\n    app_port: {port}"));
-    return $"name: {app}\nrepository: bench/{app}\ntargets:{targets}\nstrategy:\n{strategy}\n  drain_timeout: 5s\n" +
+    return $"name: {app}\nrepository: bench/{app}\ntargets:{targets}\nstrategy:\n{strategy}\n  drain_timeout: 30s\n" +
            $"health_check:\n  path: /cgi-bin/health\n  initial_delay: 0s\n  interval: 300ms\n  timeout: 2s\n  attempts: 3\n  backoff: 1\n  monitor_for: {monitor}\n";
 }
 
