@@ -68,10 +68,16 @@ public sealed partial class ImageBuilder(DockerEngine engine, IProcessRunner pro
         using var timeout = new CancellationTokenSource(request.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var tail = new Queue<string>();
+        var layers = new List<string>();
         void Line(string line)
         {
             lock (tail)
             {
+                if (CommittedLayer().Match(line) is { Success: true } layer)
+                {
+                    layers.Add(layer.Groups[1].Value);
+                }
+
                 tail.Enqueue(line);
                 if (tail.Count > TailLines)
                 {
@@ -80,6 +86,14 @@ public sealed partial class ImageBuilder(DockerEngine engine, IProcessRunner pro
             }
 
             output?.Invoke(line);
+        }
+
+        IReadOnlyList<string> Layers()
+        {
+            lock (tail)
+            {
+                return [.. layers];
+            }
         }
 
         IReadOnlyList<string> Tail()
@@ -113,13 +127,13 @@ public sealed partial class ImageBuilder(DockerEngine engine, IProcessRunner pro
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            await CleanUpAsync(request.Tag, startedAt);
+            await CleanUpAsync(request.Tag, startedAt, Layers());
             return Failure(124, $"the build did not finish within its time limit of {Pipeline.Configuration.Duration.Format(request.Timeout)} (build.timeout); it was stopped and its partial image removed",
                 Tail(), timedOut: true);
         }
         catch (OperationCanceledException)
         {
-            await CleanUpAsync(request.Tag, startedAt);
+            await CleanUpAsync(request.Tag, startedAt, Layers());
             throw;
         }
         catch (DockerBuildFailedException e)
@@ -207,19 +221,35 @@ public sealed partial class ImageBuilder(DockerEngine engine, IProcessRunner pro
     /// <summary>Debian's docker CLI builds with BuildKit without the buildx plugin; a newer CLI on PATH may lack buildx.</summary>
     private static string DockerCli() => File.Exists("/usr/bin/docker") ? "/usr/bin/docker" : "docker";
 
-    private async Task CleanUpAsync(string tag, DateTimeOffset startedAt)
+    /// <summary>
+    /// Removes what a stopped build left: its tag, the layers the engine reported committing, and untagged images made
+    /// since it started. The engine may still be committing the step it was in when the stream closed, so the last
+    /// sweep runs again after a short wait.
+    /// </summary>
+    private async Task CleanUpAsync(string tag, DateTimeOffset startedAt, IReadOnlyList<string> layers)
     {
         using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30), _time);
         try
         {
             await engine.RemoveImageAsync(tag, force: true, cleanup.Token);
+            await engine.RemoveUntaggedImagesAsync(layers, cleanup.Token);
             await engine.RemoveDanglingImagesSinceAsync(startedAt, cleanup.Token);
+            await Task.Delay(TimeSpan.FromSeconds(1), _time, cleanup.Token);
+            await engine.RemoveDanglingImagesSinceAsync(startedAt, cleanup.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The clean-up has its own 30 s limit; the build's failure is still reported.
         }
         catch (DeployMindException)
         {
             // The build's own failure is what the user needs to see; a leftover layer is reported by `docker images -f dangling=true`.
         }
     }
+
+    /// <summary>The classic builder's line naming the image a step committed: <c> ---&gt; 3f2a9c1b7d4e</c>.</summary>
+    [GeneratedRegex(@"^\s*---> ([0-9a-f]{12,64})\s*$")]
+    private static partial Regex CommittedLayer();
 
     [GeneratedRegex(@"returned a non-zero code: (\d+)")]
     private static partial Regex NonZeroCode();

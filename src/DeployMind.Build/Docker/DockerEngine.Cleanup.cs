@@ -31,4 +31,34 @@ public sealed partial class DockerEngine
 
             return removed;
         }, cancellationToken);
+
+    /// <summary>
+    /// Removes those of <paramref name="imageIds"/> that carry no tag: the layers a stopped build committed (the engine
+    /// names each one in its output). Tagged images and images still in use are kept. Returns how many were removed.
+    /// </summary>
+    public Task<int> RemoveUntaggedImagesAsync(IReadOnlyCollection<string> imageIds, CancellationToken cancellationToken) =>
+        CallAsync("remove a stopped build's layers", async ct =>
+        {
+            var removed = 0;
+            foreach (var id in imageIds.Reverse())
+            {
+                try
+                {
+                    var image = await _client.Images.InspectImageAsync(id, ct);
+                    if (image.RepoTags is { Count: > 0 })
+                    {
+                        continue;
+                    }
+
+                    await _client.Images.DeleteImageAsync(image.ID, new ImageDeleteParameters { Force = false }, ct);
+                    removed++;
+                }
+                catch (global::Docker.DotNet.DockerApiException)
+                {
+                    // Gone already, a cached layer other images build on, or used by a container: not ours to force away.
+                }
+            }
+
+            return removed;
+        }, cancellationToken);
 }

@@ -116,9 +116,9 @@ public sealed class BuildAgentTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_PastTheTimeout_StopsTheBuildAndLeavesNoImage()
     {
+        var marker = Guid.NewGuid().ToString("N");
         var (context, _) = await ContextAsync("node-hello", new JsonObject { ["timeout"] = "3s" }, d => File.WriteAllText(Path.Combine(d, "Dockerfile"),
-            $"FROM deploymind/base:bookworm\nRUN echo {Guid.NewGuid():N} > /marker\nRUN sleep 60\n"));
-        var before = DateTimeOffset.UtcNow;
+            $"FROM deploymind/base:bookworm\nRUN echo {marker} > /marker\nRUN sleep 60\n"));
 
         var result = await Agent().ExecuteAsync(context, CancellationToken.None);
 
@@ -127,7 +127,32 @@ public sealed class BuildAgentTests : IDisposable
         var row = Assert.Single(_journal.Rows.OfType<BuildResult>());
         Assert.Equal(124, row.ExitCode);
         Assert.False(await _engine.ImageExistsAsync(_tags[^2], CancellationToken.None));
-        Assert.Equal(0, await _engine.RemoveDanglingImagesSinceAsync(before, CancellationToken.None));
+        Assert.Empty(await UntaggedImagesMentioningAsync(marker));
+    }
+
+    /// <summary>Untagged images (layers included) whose history holds <paramref name="text"/>: what a stopped build would leave.</summary>
+    private async Task<IReadOnlyList<string>> UntaggedImagesMentioningAsync(string text)
+    {
+        var list = await _processes.RunAsync(new CommandLine("/usr/bin/docker", "image", "ls", "--all", "--quiet", "--no-trunc", "--filter", "dangling=true")
+        {
+            Environment = new Dictionary<string, string?> { ["DOCKER_HOST"] = _engine.Host },
+            Timeout = TimeSpan.FromMinutes(1),
+        }, CancellationToken.None);
+        var found = new List<string>();
+        foreach (var id in list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct())
+        {
+            var history = await _processes.RunAsync(new CommandLine("/usr/bin/docker", "history", "--no-trunc", "--format", "{{.CreatedBy}}", id)
+            {
+                Environment = new Dictionary<string, string?> { ["DOCKER_HOST"] = _engine.Host },
+                Timeout = TimeSpan.FromMinutes(1),
+            }, CancellationToken.None);
+            if (history.StandardOutput.Contains(text, StringComparison.Ordinal))
+            {
+                found.Add(id);
+            }
+        }
+
+        return found;
     }
 
     [Fact]
