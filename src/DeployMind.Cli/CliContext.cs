@@ -29,6 +29,9 @@ public sealed class CliContext
 
     public TimeProvider Clock { get; }
 
+    /// <summary>Standard input for commands that read it (secrets, .env from '-'); null means the console's.</summary>
+    public TextReader? Input { get; init; }
+
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
         System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);

@@ -20,6 +20,8 @@ public static class DeployMindCli
         root.Subcommands.Add(ScanCommand.Create(context));
         root.Subcommands.Add(VulnDbCommands.Create(context));
         root.Subcommands.Add(RecommendCommand.Create(context));
+        root.Subcommands.Add(EnvCommands.Create(context));
+        root.Subcommands.Add(TokenCommands.Create(context));
         foreach (var command in DeploymentCommands.Create(context))
         {
             root.Subcommands.Add(command);

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace DeployMind.Persistence;
 
-/// <summary>The six tables of the audit trail. One context serves both providers; each provider owns its migrations.</summary>
+/// <summary>The six tables of the audit trail plus queue locks, app variables, API tokens and the exactly-once guards. One context serves both providers; each provider owns its migrations.</summary>
 public sealed class DeployMindDbContext(DbContextOptions<DeployMindDbContext> options) : DbContext(options)
 {
     public DbSet<Deployment> Deployments => Set<Deployment>();
@@ -21,6 +21,14 @@ public sealed class DeployMindDbContext(DbContextOptions<DeployMindDbContext> op
     public DbSet<AgentExecution> AgentExecutions => Set<AgentExecution>();
 
     public DbSet<DeploymentTargetLock> TargetLocks => Set<DeploymentTargetLock>();
+
+    public DbSet<AppVariable> AppVariables => Set<AppVariable>();
+
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<ScheduleFire> ScheduleFires => Set<ScheduleFire>();
 
     internal DatabaseProviderKind ProviderKind => DatabaseProviderKinds.FromEfProviderName(Database.ProviderName);
 

@@ -8,7 +8,7 @@ namespace DeployMind.Persistence;
 public static class PersistenceServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the database facade, analytics and retention. Hosts also register the providers they
+    /// Registers the database facade, analytics, retention, app variables, API tokens and the exactly-once guards. Hosts also register the providers they
     /// ship (AddDeployMindSqlite, AddDeployMindPostgreSql); the configured URL picks one.
     /// </summary>
     public static IServiceCollection AddDeployMindPersistence(this IServiceCollection services, Action<DatabaseOptions>? configure = null)
@@ -25,6 +25,7 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<DeploymentAnalytics>();
         services.TryAddSingleton<RetentionPolicy>();
         services.TryAddSingleton<DeploymentQueries>();
+        RuntimeConfig.RuntimeConfigServiceCollectionExtensions.AddDeployMindRuntimeConfig(services);
         return services;
     }
 }

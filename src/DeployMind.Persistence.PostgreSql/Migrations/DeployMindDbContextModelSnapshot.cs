@@ -104,6 +104,116 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                     b.ToTable("agent_executions", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Domain.ApiToken", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("role");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.Property<string>("TokenPrefix")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("token_prefix");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ux_api_tokens_token_hash");
+
+                    b.HasIndex("TokenPrefix")
+                        .HasDatabaseName("ix_api_tokens_token_prefix");
+
+                    b.ToTable("api_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Domain.AppVariable", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Application")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("application");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EncryptedValue")
+                        .HasColumnType("text")
+                        .HasColumnName("encrypted_value");
+
+                    b.Property<bool>("IsSecret")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_secret");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Application", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_app_variables_application_name");
+
+                    b.ToTable("app_variables", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Domain.BuildResult", b =>
                 {
                     b.Property<long>("Id")
@@ -504,6 +614,43 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                     b.ToTable("health_checks", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Domain.ScheduleFire", b =>
+                {
+                    b.Property<string>("ScheduleKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("schedule_key");
+
+                    b.Property<DateTime>("FireTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fire_time");
+
+                    b.Property<string>("DeploymentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<DateTime>("FiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fired_at");
+
+                    b.Property<string>("FiredBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("fired_by");
+
+                    b.HasKey("ScheduleKey", "FireTime");
+
+                    b.HasIndex("DeploymentId")
+                        .HasDatabaseName("ix_schedule_fires_deployment_id");
+
+                    b.HasIndex("FiredAt")
+                        .HasDatabaseName("ix_schedule_fires_fired_at");
+
+                    b.ToTable("schedule_fires", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Domain.SecurityScan", b =>
                 {
                     b.Property<long>("Id")
@@ -599,6 +746,50 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                     b.ToTable("security_scans", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Domain.WebhookDelivery", b =>
+                {
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("DeploymentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("event");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Repository")
+                        .HasMaxLength(141)
+                        .HasColumnType("character varying(141)")
+                        .HasColumnName("repository");
+
+                    b.HasKey("DeliveryId");
+
+                    b.HasIndex("DeploymentId")
+                        .HasDatabaseName("ix_webhook_deliveries_deployment_id");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_webhook_deliveries_received_at");
+
+                    b.ToTable("webhook_deliveries", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Persistence.DeploymentTargetLock", b =>
                 {
                     b.Property<string>("Target")
@@ -676,6 +867,14 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DeployMind.Domain.ScheduleFire", b =>
+                {
+                    b.HasOne("DeployMind.Domain.Deployment", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
             modelBuilder.Entity("DeployMind.Domain.SecurityScan", b =>
                 {
                     b.HasOne("DeployMind.Domain.Deployment", null)
@@ -683,6 +882,14 @@ namespace DeployMind.Persistence.PostgreSql.Migrations
                         .HasForeignKey("DeploymentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("DeployMind.Domain.WebhookDelivery", b =>
+                {
+                    b.HasOne("DeployMind.Domain.Deployment", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("DeployMind.Persistence.DeploymentTargetLock", b =>

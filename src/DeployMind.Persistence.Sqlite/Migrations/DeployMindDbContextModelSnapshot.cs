@@ -97,6 +97,114 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                     b.ToTable("agent_executions", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Domain.ApiToken", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.Property<string>("TokenPrefix")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_prefix");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ux_api_tokens_token_hash");
+
+                    b.HasIndex("TokenPrefix")
+                        .HasDatabaseName("ix_api_tokens_token_prefix");
+
+                    b.ToTable("api_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Domain.AppVariable", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Application")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("application");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EncryptedValue")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("encrypted_value");
+
+                    b.Property<bool>("IsSecret")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_secret");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Application", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_app_variables_application_name");
+
+                    b.ToTable("app_variables", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Domain.BuildResult", b =>
                 {
                     b.Property<long>("Id")
@@ -491,6 +599,43 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                     b.ToTable("health_checks", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Domain.ScheduleFire", b =>
+                {
+                    b.Property<string>("ScheduleKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("schedule_key");
+
+                    b.Property<DateTime>("FireTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fire_time");
+
+                    b.Property<string>("DeploymentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<DateTime>("FiredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fired_at");
+
+                    b.Property<string>("FiredBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fired_by");
+
+                    b.HasKey("ScheduleKey", "FireTime");
+
+                    b.HasIndex("DeploymentId")
+                        .HasDatabaseName("ix_schedule_fires_deployment_id");
+
+                    b.HasIndex("FiredAt")
+                        .HasDatabaseName("ix_schedule_fires_fired_at");
+
+                    b.ToTable("schedule_fires", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Domain.SecurityScan", b =>
                 {
                     b.Property<long>("Id")
@@ -584,6 +729,50 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                     b.ToTable("security_scans", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Domain.WebhookDelivery", b =>
+                {
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<string>("DeploymentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Repository")
+                        .HasMaxLength(141)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("repository");
+
+                    b.HasKey("DeliveryId");
+
+                    b.HasIndex("DeploymentId")
+                        .HasDatabaseName("ix_webhook_deliveries_deployment_id");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_webhook_deliveries_received_at");
+
+                    b.ToTable("webhook_deliveries", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Persistence.DeploymentTargetLock", b =>
                 {
                     b.Property<string>("Target")
@@ -661,6 +850,14 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DeployMind.Domain.ScheduleFire", b =>
+                {
+                    b.HasOne("DeployMind.Domain.Deployment", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
             modelBuilder.Entity("DeployMind.Domain.SecurityScan", b =>
                 {
                     b.HasOne("DeployMind.Domain.Deployment", null)
@@ -668,6 +865,14 @@ namespace DeployMind.Persistence.Sqlite.Migrations
                         .HasForeignKey("DeploymentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("DeployMind.Domain.WebhookDelivery", b =>
+                {
+                    b.HasOne("DeployMind.Domain.Deployment", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("DeployMind.Persistence.DeploymentTargetLock", b =>

@@ -20,6 +20,7 @@ internal static class SchemaModel
         ConfigureDeploymentLogs(model.Entity<DeploymentLog>(), json);
         ConfigureAgentExecutions(model.Entity<AgentExecution>(), json);
         ConfigureTargetLocks(model.Entity<DeploymentTargetLock>());
+        RuntimeSchemaModel.Configure(model);
     }
 
     private static void ConfigureTargetLocks(EntityTypeBuilder<DeploymentTargetLock> e)
