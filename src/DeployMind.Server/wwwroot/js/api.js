@@ -58,14 +58,18 @@ export async function request(method, path, { body, query, signal, headers } = {
   if (response.status === 204) return null;
   const type = response.headers.get('Content-Type') || '';
   const payload = type.includes('json') ? await response.json().catch(() => null) : await response.text().catch(() => null);
+  if (response.ok && typeof payload === 'string' && payload.length > 0 && url.startsWith(BASE)) {
+    // An API route answered with a page (e.g. a proxy's or the static fallback's HTML): not something to render.
+    throw new ApiError(response.status, { title: 'Unexpected response from the server', detail: `${method} ${url} answered ${type || 'without a content type'}, not JSON.` });
+  }
   if (!response.ok) {
     const problem = payload && typeof payload === 'object' ? payload : { title: `HTTP ${response.status}`, detail: typeof payload === 'string' ? payload.slice(0, 300) : undefined };
-    if (response.status === 401 && !path.endsWith('/session')) throw new SignInRequired(401, problem);
+    if (response.status === 401 && !(method === 'POST' && path.endsWith('/session'))) throw new SignInRequired(401, problem);
     if (response.status === 429 && !problem.detail) problem.detail = 'Too many requests; wait a moment and retry.';
     if (response.status === 403 && !problem.detail) problem.detail = 'Your role does not allow this.';
     throw new ApiError(response.status, problem);
   }
-  return payload;
+  return payload === '' ? null : payload;
 }
 
 export const api = {

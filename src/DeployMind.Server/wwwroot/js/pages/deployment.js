@@ -345,7 +345,8 @@ class LogView {
       this.list);
   }
 
-  add(items) {
+  /** origin: 'history' (GET /logs) or 'stream' (Server-Sent Events), kept on each line as data-origin. */
+  add(items, origin = 'history') {
     const nearBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
     const fragment = document.createDocumentFragment();
     for (const item of items) {
@@ -354,7 +355,7 @@ class LogView {
       this.seen.add(id);
       if (id > this.lastId) this.lastId = id;
       const level = String(item.level ?? 'INFO').toUpperCase();
-      fragment.append(h('div', { class: 'log-line', 'data-log-id': id, 'data-event': item.eventType ?? '' },
+      fragment.append(h('div', { class: 'log-line', 'data-log-id': id, 'data-event': item.eventType ?? '', 'data-origin': origin },
         h('span', { class: 'ts' }, time(item.timestamp)),
         h('span', { class: `lvl lvl-${level}` }, level),
         h('span', { class: 'agent' }, item.agent ?? ''),
@@ -460,7 +461,7 @@ export async function renderDeployment(ctx) {
   source.addEventListener('log', e => {
     let item;
     try { item = JSON.parse(e.data); } catch { return; }
-    logs.add([item]);
+    logs.add([item], 'stream');
     if (/^(stage_|scan_completed|build_|health_check|deployment_|rollback_|security_rejected|root_cause)/.test(item.eventType ?? '')) reloadSoon();
   });
   source.addEventListener('status', e => {
