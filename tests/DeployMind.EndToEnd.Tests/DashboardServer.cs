@@ -38,7 +38,7 @@ public sealed class DashboardServer : IAsyncLifetime
 
     public string ViewerToken { get; private set; } = "";
 
-    public string InjectionDeploymentId { get; } = "deploy-20260101-e2e0x5";
+    public string InjectionDeploymentId { get; } = "deploy-20260101-e2e0f5";
 
     /// <summary>A seeded deployment that completed (status deployed), with scans, build, health checks and agent runs.</summary>
     public string DeployedDeploymentId { get; private set; } = "";

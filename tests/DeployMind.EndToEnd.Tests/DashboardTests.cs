@@ -122,7 +122,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         await Assertions.Expect(page.Locator("#security .sev-group").First).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#build dl")).ToContainTextAsync("Language");
         await Assertions.Expect(page.Locator("#health svg[role=img]")).ToBeVisibleAsync();
-        Assert.Equal(5, await page.Locator("#health svg circle.pt-ok, #health svg circle.pt-bad").CountAsync());
+        Assert.Equal(5, await page.Locator("#health svg[role=img] circle").CountAsync());
         await Assertions.Expect(page.Locator("#agents tbody tr")).ToHaveCountAsync(4);
         await Assertions.Expect(page.Locator("#agents-total-cost")).ToContainTextAsync("$");
         await Assertions.Expect(page.Locator("#logs .log-line")).ToHaveCountAsync(30);
@@ -140,8 +140,9 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         foreach (var name in new[] { "success-rate", "deployments-per-day", "durations", "most-vulnerable-repositories", "agent-costs" })
         {
             var card = page.Locator($"#analytics-{name}");
-            await Assertions.Expect(card.Locator("svg[role=img]").First).ToBeVisibleAsync(new() { Timeout = 20_000 });
+            await Assertions.Expect(card.Locator("figure.chart").First).ToBeVisibleAsync(new() { Timeout = 20_000 });
             Assert.Equal(0, await card.Locator(".problem").CountAsync());
+            Assert.Equal(0, await card.Locator(".empty").CountAsync());
         }
 
         // Seeded 14 days: several day bars, the 15 sample repositories' vulnerability bars, 4 agents.
