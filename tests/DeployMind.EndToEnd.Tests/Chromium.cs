@@ -41,6 +41,8 @@ public sealed class PlaywrightFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Chromium.EnsureInstalled();
+        // Pages talk to a real server that also runs deployments: allow more than the 5 s default.
+        Assertions.SetDefaultExpectTimeout(20_000);
         try
         {
             Playwright = await Microsoft.Playwright.Playwright.CreateAsync();

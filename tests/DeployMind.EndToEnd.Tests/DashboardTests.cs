@@ -22,10 +22,20 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     private async Task SignInAsync(IPage page, string token, string path = "/")
     {
         await page.GotoAsync(server.BaseUrl + path);
-        await page.WaitForURLAsync(new Regex("/signin"));
+        // The page finds it has no session and shows the sign-in form (client-side, at /signin?next=...).
+        await Assertions.Expect(page.GetByLabel("API token")).ToBeVisibleAsync();
+        Assert.Contains("/signin", page.Url, StringComparison.Ordinal);
         await page.GetByLabel("API token").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        try
+        {
+            await Assertions.Expect(page).Not.ToHaveURLAsync(new Regex("/signin"));
+        }
+        catch (PlaywrightException e)
+        {
+            await page.ScreenshotAsync(new() { Path = Artifacts.Screenshot("failed-sign-in") });
+            throw new InvalidOperationException($"still on {page.Url} after signing in; the page says: {await page.Locator("main").InnerTextAsync()}", e);
+        }
     }
 
     [Fact]
@@ -34,7 +44,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         await using var browser = await BrowserAsync();
         var page = browser.Page;
         await page.GotoAsync(server.BaseUrl + "/analytics");
-        await page.WaitForURLAsync(new Regex("/signin\\?next=%2Fanalytics"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/signin\\?next=%2Fanalytics"));
         await page.GetByLabel("API token").FillAsync("dm_notARealToken000000000000000000000000000");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not accepted");
@@ -43,7 +53,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         // The session cookie is HttpOnly: script on the page cannot read it.
         await page.GetByLabel("API token").FillAsync(server.ViewerToken);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/analytics$"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/analytics$"));
         var cookies = await browser.Context.CookiesAsync(server.BaseUrl);
         var session = Assert.Single(cookies, c => c.Name == "dm_session");
         Assert.True(session.HttpOnly, "dm_session must be HttpOnly");
@@ -51,9 +61,9 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         Assert.DoesNotContain("dm_session", await page.EvaluateAsync<string>("document.cookie"), StringComparison.Ordinal);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/signin"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/signin"));
         await page.GotoAsync(server.BaseUrl + "/");
-        await page.WaitForURLAsync(new Regex("/signin"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/signin"));
         Assert.Empty(browser.PageErrors);
     }
 
@@ -71,7 +81,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         await page.Locator("#new-strategy").SelectOptionAsync("rolling");
         await page.ScreenshotAsync(new() { Path = Artifacts.Screenshot("02-trigger-form") });
         await page.GetByRole(AriaRole.Button, new() { Name = "Deploy", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/deployments/[^/]+$"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/deployments/[^/]+$"));
         var id = Uri.UnescapeDataString(new Uri(page.Url).AbsolutePath.Split('/').Last());
 
         // Watch the status badge (aria-live) and the log (role=log) until the deployment is terminal.
@@ -151,7 +161,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         await page.ScreenshotAsync(new() { Path = Artifacts.Screenshot("05-analytics"), FullPage = true });
 
         await page.Locator("#days").SelectOptionAsync("7");
-        await page.WaitForURLAsync(new Regex("days=7"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("days=7"));
         await Assertions.Expect(page.Locator("#analytics-deployments-per-day svg[role=img]")).ToBeVisibleAsync();
         Assert.Empty(browser.PageErrors);
     }
@@ -224,7 +234,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         await Assertions.Expect(link).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Artifacts.Screenshot("08-injection-list") });
         await link.ClickAsync();
-        await page.WaitForURLAsync(new Regex($"/deployments/{server.InjectionDeploymentId}$"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/deployments/{server.InjectionDeploymentId}$"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(DashboardServer.InjectionRepository);
         await Assertions.Expect(page.Locator("#logs .log-line .msg")).ToHaveTextAsync(DashboardServer.InjectionLogMessage);
         await Assertions.Expect(page.Locator("#findings")).ToContainTextAsync("<img src=x onerror=alert(6)>");
@@ -285,7 +295,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         await SignInAsync(page, server.ViewerToken);
         await page.Locator("#status").SelectOptionAsync("deployed");
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("status=deployed"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("status=deployed"));
         await Assertions.Expect(page.Locator("#deployments-table")).ToBeVisibleAsync();
 
         var ids = new HashSet<string>();
@@ -308,8 +318,10 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
                 break;
             }
 
+            var before = page.Url;
             await next.ClickAsync();
-            await page.WaitForURLAsync(new Regex("cursor="));
+            await Assertions.Expect(page).Not.ToHaveURLAsync(before);
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("cursor="));
         }
 
         var expected = (await server.DeploymentsAsync()).Count(d => (string?)d["status"] == "deployed");
