@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 
 require_dotnet
 # PostgreSQL 15 server binaries (the tests start their own server on loopback), git for source checkout.
-apt_install postgresql-15 git ca-certificates
+apt_install postgresql-15 git ca-certificates debootstrap curl
 # The bundled samples are started for real by the tests: Node.js and Python interpreters.
 command -v node >/dev/null || apt_install nodejs
 command -v python3 >/dev/null || apt_install python3

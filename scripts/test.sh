@@ -6,9 +6,13 @@ source "$(dirname "$0")/lib.sh"
 # Debian's Chromium for the dashboard's browser tests (driven by Playwright's bundled driver; nothing downloaded).
 "$REPO_ROOT/scripts/chromium.sh" >/dev/null
 cd "$REPO_ROOT"
-# The tests' own Docker engine (no bridge network); stopped again whatever happens.
-trap '"$REPO_ROOT/scripts/docker.sh" stop >/dev/null 2>&1 || true' EXIT
+# The tests' own Docker engine (no bridge network) and a loopback registry; both stopped again whatever happens.
+trap '"$REPO_ROOT/scripts/sshd.sh" stop >/dev/null 2>&1 || true; "$REPO_ROOT/scripts/registry.sh" stop >/dev/null 2>&1 || true; "$REPO_ROOT/scripts/docker.sh" stop >/dev/null 2>&1 || true' EXIT
 export "$("$REPO_ROOT/scripts/docker.sh" start | tail -n 1)"
+while IFS= read -r line; do export "$line"; done < <("$REPO_ROOT/scripts/registry.sh" start)
+# SSH "instances" for the deploy tests: exports DEPLOYMIND_SSH_HOST, _USER, _PORTS, _KEY, _KNOWN_HOSTS.
+sshd_env="$("$REPO_ROOT/scripts/sshd.sh" start 3 | tail -n 5)"
+while IFS= read -r line; do export "$line"; done <<<"$sshd_env"
 results="$REPO_ROOT/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
@@ -16,10 +20,13 @@ mkdir -p "$results"
 log "building"
 dotnet build DeployMind.slnx -c Release -warnaserror --nologo -v quiet
 
+log "offline base images (kept when present)"
+dotnet src/DeployMind.Cli/bin/Release/net10.0/deploymind.dll images bootstrap | grep -v '^  ' >&2
+
 log "running tests"
 status=0
-# One run and one named result file per test project, so no result can overwrite another.
-for project in tests/*/*.Tests.csproj; do
+# One run and one named result file per test project of the solution, so no result can overwrite another.
+for project in $(grep -o 'tests/[^"]*\.Tests\.csproj' DeployMind.slnx); do
   name="$(basename "$project" .csproj)"
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?

@@ -22,6 +22,7 @@ public static class DeployMindCli
         root.Subcommands.Add(RecommendCommand.Create(context));
         root.Subcommands.Add(EnvCommands.Create(context));
         root.Subcommands.Add(TokenCommands.Create(context));
+        root.Subcommands.Add(ImagesCommand.Create(context));
         foreach (var command in DeploymentCommands.Create(context))
         {
             root.Subcommands.Add(command);

@@ -124,6 +124,28 @@ public abstract class RuntimeConfigTests(IDatabaseFactory factory) : IDisposable
     }
 
     [Fact]
+    public async Task SetSecret_KeyFileLostOrWrong_RefusesInsteadOfMixingKeys()
+    {
+        await using var test = await factory.CreateAsync();
+        await Store(test, _keys.Combine("secret.key")).SetAsync("storefront", "API_KEY", Secret, secret: true, CancellationToken.None);
+        var otherKey = _keys.Combine("other.key");
+        SecretKeyRing.CreateKeyFile(otherKey);
+
+        var lost = await Assert.ThrowsAsync<SecretKeyException>(() =>
+            Store(test, _keys.Combine("lost", "secret.key")).SetAsync("storefront", "NEW", "x", secret: true, CancellationToken.None));
+        var wrong = await Assert.ThrowsAsync<SecretKeyException>(() =>
+            Store(test, otherKey).ImportAsync("storefront", "NEW=x\n", EnvImportSecrets.AllOf(), CancellationToken.None));
+
+        Assert.Contains("already holds secrets", lost.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", lost.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(_keys.Combine("lost", "secret.key")), "a lost key must not be replaced silently");
+        Assert.Contains("not the one it was encrypted with", wrong.Message, StringComparison.Ordinal);
+        await Store(test, otherKey).SetAsync("storefront", "PLAIN_STILL_OK", "1", secret: false, CancellationToken.None);
+        await Store(test, _keys.Combine("secret.key")).SetAsync("storefront", "NEW", "x", secret: true, CancellationToken.None);
+        Assert.Equal(3, (await Store(test, _keys.Combine("secret.key")).ResolveAsync("storefront", CancellationToken.None)).Values.Count);
+    }
+
+    [Fact]
     public async Task CiphertextMovedToAnotherRow_DoesNotDecrypt()
     {
         await using var test = await factory.CreateAsync();

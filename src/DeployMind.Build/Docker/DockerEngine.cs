@@ -11,7 +11,7 @@ namespace DeployMind.Build.Docker;
 /// A thin client over the Docker engine API. Every call is bounded by a timeout; an engine that is absent or
 /// does not answer surfaces as <see cref="DockerUnavailableException"/>, a refusal as <see cref="DockerOperationException"/>.
 /// </summary>
-public sealed class DockerEngine : IDisposable
+public sealed partial class DockerEngine : IDisposable
 {
     private const int OutputTailLines = 30;
 

@@ -60,3 +60,23 @@ public sealed class DockerBuildFailedException : DeployMindException
             ? $"building {tag} failed: {reason}"
             : $"building {tag} failed: {reason}{Environment.NewLine}last output:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", tail)}";
 }
+
+/// <summary>A push to or pull from a registry failed; <see cref="Transient"/> says whether trying again may help.</summary>
+public sealed class DockerRegistryException : DeployMindException
+{
+    public DockerRegistryException(string operation, string reference, string reason, bool transient, Exception? innerException = null)
+        : base($"{operation} of {reference} failed: {reason}" + (IsAuthentication(reason)
+            ? " (check the registry username and password: registry.username / registry.password in deploymind.yml)"
+            : ""), innerException)
+    {
+        Reference = reference;
+        Transient = transient;
+    }
+
+    public string Reference { get; }
+
+    public bool Transient { get; }
+
+    private static bool IsAuthentication(string reason) =>
+        reason.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || reason.Contains("authentication required", StringComparison.OrdinalIgnoreCase);
+}

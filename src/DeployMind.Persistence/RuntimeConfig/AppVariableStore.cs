@@ -66,7 +66,7 @@ public sealed class AppVariableStore(DeployMindDatabase database, SecretKeyRing 
         AppVariableNames.ValidateApplication(application);
         AppVariableNames.ValidateName(name);
         ValidateValue(name, value, secret);
-        var key = secret ? await keys.GetOrCreateAsync(cancellationToken) : null;
+        var key = secret ? await KeyForWritingAsync(cancellationToken) : null;
         return await database.GuardAsync(async () =>
         {
             await using var db = database.CreateContext();
@@ -143,7 +143,7 @@ public sealed class AppVariableStore(DeployMindDatabase database, SecretKeyRing 
             throw new EnvFileException(source, emptySecrets.Select(e => new EnvFileError(e.Line, $"{e.Name}: a secret cannot be empty")).ToList());
         }
 
-        var key = entries.Any(e => secrets.IsSecret(e.Name)) ? await keys.GetOrCreateAsync(cancellationToken) : null;
+        var key = entries.Any(e => secrets.IsSecret(e.Name)) ? await KeyForWritingAsync(cancellationToken) : null;
         return await database.GuardAsync(async () =>
         {
             await using var db = database.CreateContext();
@@ -193,6 +193,36 @@ public sealed class AppVariableStore(DeployMindDatabase database, SecretKeyRing 
         }
 
         return new ResolvedAppVariables(application, values, secretNames);
+    }
+
+    /// <summary>
+    /// The key to encrypt with. When secrets are already stored, the key must open them: a lost key file is
+    /// not silently replaced by a new one, and a wrong key is not mixed in beside the right one.
+    /// </summary>
+    private async Task<SecretKey> KeyForWritingAsync(CancellationToken cancellationToken)
+    {
+        var sample = await database.GuardAsync(async () =>
+        {
+            await using var db = database.CreateContext();
+            return await db.AppVariables.AsNoTracking().Where(v => v.IsSecret).OrderBy(v => v.Id).FirstOrDefaultAsync(cancellationToken);
+        });
+        if (sample is null)
+        {
+            return await keys.GetOrCreateAsync(cancellationToken);
+        }
+
+        try
+        {
+            var key = await keys.GetExistingAsync(cancellationToken);
+            SecretCipher.Decrypt(key, sample.Application, sample.Name, sample.EncryptedValue ?? "");
+            return key;
+        }
+        catch (SecretKeyException ex)
+        {
+            throw new SecretKeyException(
+                $"not storing the secret: the database already holds secrets (e.g. {sample.Name} of app {sample.Application}) that the current key " +
+                $"cannot open, and mixing keys would leave some unreadable. {ex.Message}. To start over with a new key, unset the existing secrets first.", ex);
+        }
     }
 
     public static AppVariableView View(AppVariable row) =>

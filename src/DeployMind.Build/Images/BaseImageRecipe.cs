@@ -1,0 +1,85 @@
+using DeployMind.Domain;
+
+namespace DeployMind.Build.Images;
+
+/// <summary>
+/// One offline base image: built FROM the debootstrap Debian image with Debian packages, so nothing comes from Docker Hub.
+/// The references match <see cref="Generation.BaseImageMap.Offline"/>.
+/// </summary>
+public sealed record BaseImageRecipe(string Name, string Repository, string Tag, IReadOnlyList<string> DebianPackages, bool InDefaultSet, string Purpose)
+{
+    /// <summary>The debootstrap root every other image is built from.</summary>
+    public const string BaseName = "base";
+
+    public bool IsBase => Name == BaseName;
+
+    public string Reference(string prefix) => $"{prefix}/{Repository}:{Tag}";
+
+    /// <summary>Every image the offline map names that Debian can provide, in build order (base first).</summary>
+    public static IReadOnlyList<BaseImageRecipe> All { get; } =
+    [
+        new(BaseName, "base", "bookworm", [], true, "Debian bookworm minbase; also the Go and Rust runtime"),
+        new("node", "node", "18", ["nodejs", "npm", "ca-certificates"], true, "Node.js build and runtime"),
+        new("python", "python", "3.11", ["python3", "python3-pip", "python3-venv", "ca-certificates"], true, "Python build and runtime"),
+        new("golang", "golang", "1.19", ["golang-go", "git", "ca-certificates"], true, "Go toolchain"),
+        new("static", "static", "bookworm", ["busybox"], true, "static sites (busybox httpd)"),
+        new("openjdk", "openjdk", "17", ["openjdk-17-jre-headless"], false, "Java runtime"),
+        new("maven", "maven", "3.8", ["maven", "openjdk-17-jdk-headless"], false, "Java build with Maven"),
+        new("gradle", "gradle", "4.4", ["gradle", "openjdk-17-jdk-headless"], false, "Java build with Gradle"),
+        new("ruby", "ruby", "3.1", ["ruby", "ruby-dev", "bundler", "build-essential"], false, "Ruby build and runtime"),
+        new("php", "php", "8.2", ["php-cli"], false, "PHP runtime"),
+        new("composer", "composer", "2.5", ["composer", "php-cli", "unzip"], false, "PHP build with Composer"),
+        new("rust", "rust", "1.63", ["rustc", "cargo"], false, "Rust toolchain"),
+    ];
+
+    /// <summary>Names the offline map uses that Debian has no package for; asked for, they get a clear refusal.</summary>
+    public static IReadOnlyDictionary<string, string> Unavailable { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["dotnet-sdk"] = ".NET is not packaged by Debian bookworm; import Microsoft's images into the engine yourself (docker load) or set build.base_images for dotnet.build/dotnet.runtime",
+        ["dotnet-aspnet"] = ".NET is not packaged by Debian bookworm; import Microsoft's images into the engine yourself (docker load) or set build.base_images for dotnet.build/dotnet.runtime",
+    };
+
+    /// <summary>
+    /// The recipes to build: the default set, everything with <paramref name="all"/>, or the named ones (plus the base they need).
+    /// </summary>
+    /// <exception cref="InvalidInputException">A name is unknown or cannot be built from Debian packages.</exception>
+    public static IReadOnlyList<BaseImageRecipe> Select(IReadOnlyCollection<string> only, bool all)
+    {
+        if (only.Count == 0)
+        {
+            return all ? All : [.. All.Where(r => r.InDefaultSet)];
+        }
+
+        var problems = new List<string>();
+        foreach (var name in only)
+        {
+            if (Unavailable.TryGetValue(name, out var why))
+            {
+                problems.Add($"'{name}': {why}");
+            }
+            else if (All.All(r => r.Name != name))
+            {
+                problems.Add($"'{name}' is not a base image; known: {string.Join(", ", All.Select(r => r.Name))}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidInputException("--only", string.Join("; ", problems));
+        }
+
+        return [.. All.Where(r => r.IsBase || only.Contains(r.Name))];
+    }
+
+    /// <summary>The Dockerfile of a language image: one layer installing the packages, apt caches removed in the same layer.</summary>
+    public string Dockerfile(string prefix) =>
+        $"""
+        FROM {prefix}/base:bookworm
+        LABEL org.deploymind.base-image="{Name}"
+        # The mirror may be a dated snapshot whose Release files are past their Valid-Until; its signatures are still checked.
+        RUN apt-get -o Acquire::Check-Valid-Until=false update \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {string.Join(' ', DebianPackages)} \
+         && apt-get clean \
+         && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
+        """ + "\n";
+}
