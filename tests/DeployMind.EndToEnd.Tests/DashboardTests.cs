@@ -84,12 +84,14 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/deployments/[^/]+$"));
         var id = Uri.UnescapeDataString(new Uri(page.Url).AbsolutePath.Split('/').Last());
 
-        // Watch the status badge (aria-live) and the log (role=log) until the deployment is terminal.
+        // Watch the status badge (aria-live) and the log (role=log) until the deployment is terminal. A run that is still
+        // going after two minutes (a slow image build) is cancelled from the page, which must then end it too.
         var badge = page.Locator("#status-badge");
         var seen = new List<string>();
-        var deadline = DateTime.UtcNow.AddMinutes(3);
+        var start = DateTime.UtcNow;
+        var cancelled = false;
         var streamed = 0;
-        while (DateTime.UtcNow < deadline)
+        while (DateTime.UtcNow - start < TimeSpan.FromMinutes(4))
         {
             var status = await badge.GetAttributeAsync("data-status") ?? "";
             if (seen.Count == 0 || seen[^1] != status)
@@ -103,11 +105,18 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
                 break;
             }
 
+            if (!cancelled && DateTime.UtcNow - start > TimeSpan.FromMinutes(2) && seen.Count >= 2 && streamed > 0)
+            {
+                await page.ScreenshotAsync(new() { Path = Artifacts.Screenshot("03a-deployment-running"), FullPage = true });
+                await page.GetByRole(AriaRole.Button, new() { Name = "Cancel deployment" }).ClickAsync();
+                cancelled = true;
+            }
+
             await page.WaitForTimeoutAsync(150);
         }
 
         await page.ScreenshotAsync(new() { Path = Artifacts.Screenshot("03-deployment-after-run"), FullPage = true });
-        Assert.True(s_terminal.Contains(seen[^1]), $"deployment {id} did not finish within 3 minutes; statuses seen: {string.Join(" → ", seen)}");
+        Assert.True(s_terminal.Contains(seen[^1]), $"deployment {id} did not finish within 4 minutes (cancel clicked: {cancelled}); statuses seen: {string.Join(" → ", seen)}");
         Assert.True(seen.Count >= 2, $"the page never showed a status change; statuses seen: {string.Join(" → ", seen)}");
         Assert.True(streamed > 0, "no log entry arrived through the live stream (/logs/stream)");
 
