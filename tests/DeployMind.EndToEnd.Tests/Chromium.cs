@@ -28,7 +28,7 @@ public static class Chromium
         {
             throw new InvalidOperationException(
                 $"The browser tests need Chromium at {path}, which does not exist. Install Debian's chromium with " +
-                "`bash scripts/chromium.sh` (scripts/setup.sh runs it), or set DEPLOYMIND_CHROMIUM to a Chromium executable.");
+                "`bash scripts/chromium.sh` (scripts/test.sh runs it), or set DEPLOYMIND_CHROMIUM to a Chromium executable.");
         }
     }
 }

@@ -39,7 +39,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     }
 
     [Fact]
-    public async Task Unknown_token_is_refused_and_pages_need_a_session()
+    public async Task SignIn_UnknownTokenThenViewerToken_RefusesThenStartsHttpOnlySession()
     {
         await using var browser = await BrowserAsync();
         var page = browser.Page;
@@ -68,7 +68,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     }
 
     [Fact]
-    public async Task Deployer_triggers_a_deployment_and_watches_its_log_stream_and_status_change()
+    public async Task TriggerDeployment_AsDeployer_LogStreamsAndStatusChangesUntilTerminal()
     {
         await using var browser = await BrowserAsync();
         var page = browser.Page;
@@ -132,7 +132,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     }
 
     [Fact]
-    public async Task Deployment_page_shows_stages_findings_build_health_chart_and_agent_costs()
+    public async Task DeploymentPage_SeededDeployment_ShowsFindingsBuildHealthChartAndAgentCosts()
     {
         await using var browser = await BrowserAsync();
         var page = browser.Page;
@@ -151,7 +151,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     }
 
     [Fact]
-    public async Task Analytics_page_draws_every_chart()
+    public async Task AnalyticsPage_SeededHistory_DrawsEveryChart()
     {
         await using var browser = await BrowserAsync();
         var page = browser.Page;
@@ -176,7 +176,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     }
 
     [Fact]
-    public async Task Viewer_sees_no_deploy_buttons_and_the_server_refuses_a_viewer_post()
+    public async Task DeployButtons_AsViewer_AreHiddenAndServerRefusesPost()
     {
         await using var browser = await BrowserAsync();
         var page = browser.Page;
@@ -202,7 +202,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     }
 
     [Fact]
-    public async Task Forged_posts_without_the_csrf_token_are_refused()
+    public async Task ForgedPost_WithoutCsrfToken_IsRefused()
     {
         await using var browser = await BrowserAsync();
         var page = browser.Page;
@@ -234,7 +234,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     }
 
     [Fact]
-    public async Task Script_injection_in_a_repository_name_renders_as_text()
+    public async Task ScriptInjection_InRepositoryLogAndFindings_RendersAsText()
     {
         await using var browser = await BrowserAsync();
         var page = browser.Page;
@@ -258,7 +258,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     }
 
     [Fact]
-    public async Task Pages_fit_a_375_pixel_screen_and_controls_have_accessible_names()
+    public async Task Pages_At375PixelsWide_FitAndNameEveryControl()
     {
         await using var browser = await BrowserAsync(375, 812);
         var page = browser.Page;
@@ -297,7 +297,7 @@ public sealed partial class DashboardTests(PlaywrightFixture playwright, Dashboa
     }
 
     [Fact]
-    public async Task Filters_and_cursor_paging_walk_the_whole_history()
+    public async Task DeploymentsList_StatusFilterWithCursorPaging_ListsEachMatchOnce()
     {
         await using var browser = await BrowserAsync();
         var page = browser.Page;
