@@ -73,7 +73,12 @@ public static class DeployMindServer
             .AddPolicy(Roles.Deployer, p => p.RequireAuthenticatedUser().RequireAssertion(c => Roles.Of(c.User) is { } r && r.Allows(ApiTokenRole.Deployer)))
             .AddPolicy(Roles.Admin, p => p.RequireAuthenticatedUser().RequireAssertion(c => Roles.Of(c.User) is { } r && r.Allows(ApiTokenRole.Admin)))
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
-        services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase;
+            // Data never reads as markup, even to a client that ignores the content type.
+            o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default;
+        });
         services.AddProblemDetails();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -202,7 +207,7 @@ public static class DeployMindServer
         GitHubWebhooks.Map(app);
 
         // The dashboard routes on the client: its pages all load index.html.
-        foreach (var page in new[] { "/deployments/{id}", "/analytics", "/signin", "/deployments" })
+        foreach (var page in new[] { "/", "/deployments/{id}", "/analytics", "/signin", "/deployments" })
         {
             app.MapGet(page, (HttpContext http) => Index(http, app.Environment)).AllowAnonymous().ExcludeFromDescription();
         }
