@@ -7,13 +7,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DeployMind.Server.Tests;
 
-public sealed class ApiTests : IAsyncLifetime
+public abstract class ApiTests : IAsyncLifetime
 {
     private ServerHarness _server = null!;
 
-    public async Task InitializeAsync() => _server = await ServerHarness.SqliteAsync();
+    public async Task InitializeAsync() => _server = await StartAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    protected abstract Task<ServerHarness> StartAsync();
 
     [Fact]
     public async Task Healthz_WithoutToken_AnswersOk()
@@ -295,4 +297,15 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(6, status!["tables"]!.AsArray().Count);
         Assert.Equal(7, (double)status["tables"]!.AsArray().Single(t => (string)t!["table"]! == "health_checks")!["keepDays"]!);
     }
+}
+
+public sealed class SqliteApiTests : ApiTests
+{
+    protected override Task<ServerHarness> StartAsync() => ServerHarness.SqliteAsync();
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresApiTests(DeployMind.Testing.PostgresServer server) : ApiTests
+{
+    protected override Task<ServerHarness> StartAsync() => ServerHarness.PostgresAsync(server);
 }

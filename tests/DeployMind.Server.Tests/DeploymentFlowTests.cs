@@ -8,18 +8,20 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DeployMind.Server.Tests;
 
-public sealed class DeploymentFlowTests : IAsyncLifetime
+public abstract class DeploymentFlowTests : IAsyncLifetime
 {
     private ServerHarness _server = null!;
     private string _repository = "";
 
     public async Task InitializeAsync()
     {
-        _server = await ServerHarness.SqliteAsync();
+        _server = await StartAsync();
         _repository = await GitRepository.CreateAsync(_server.Directory);
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    protected abstract Task<ServerHarness> StartAsync();
 
     [Fact]
     public async Task Trigger_ByPath_RunsThroughEveryStageAndStreamsLogsAndStatus()
@@ -167,4 +169,15 @@ public sealed class DeploymentFlowTests : IAsyncLifetime
         var advice = await client.GetFromJsonAsync<JsonObject>("/api/v1/deployments/deploy-20260301-eeeeee/advice");
         Assert.Contains((string)advice!["recommendation"]!["strategy"]!, new[] { "rolling", "canary", "blue-green" });
     }
+}
+
+public sealed class SqliteDeploymentFlowTests : DeploymentFlowTests
+{
+    protected override Task<ServerHarness> StartAsync() => ServerHarness.SqliteAsync();
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresDeploymentFlowTests(DeployMind.Testing.PostgresServer server) : DeploymentFlowTests
+{
+    protected override Task<ServerHarness> StartAsync() => ServerHarness.PostgresAsync(server);
 }
