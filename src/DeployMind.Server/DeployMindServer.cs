@@ -62,8 +62,14 @@ public static class DeployMindServer
         AddPipeline(services, settings);
 
         var dataDirectory = new DatabaseOptions { DataDirectory = settings.Variable(DatabaseOptions.DataDirectoryVariable) }.ResolveDataDirectory();
-        services.AddDataProtection().SetApplicationName("DeployMind.Server")
-            .PersistKeysToFileSystem(new DirectoryInfo(settings.Variable("DEPLOYMIND_KEYS_DIR") ?? Path.Combine(dataDirectory, "server-keys")));
+        // The session cookies' keys: only this user may read them (they sit beside the database, not in it).
+        var keys = settings.Variable("DEPLOYMIND_KEYS_DIR") ?? Path.Combine(dataDirectory, "server-keys");
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        services.AddDataProtection().SetApplicationName("DeployMind.Server").PersistKeysToFileSystem(new DirectoryInfo(keys));
         services.AddSingleton<SessionCookies>();
         services.AddSingleton<AuthFailureLimiter>();
         services.AddAuthentication(DeployMindAuthenticationHandler.SchemeName)
