@@ -44,7 +44,10 @@ public static class DeploymentEndpoints
         var environment = Enum<DeploymentEnvironment>(query["environment"], "environment");
         var strategy = Enum<DeploymentStrategy>(query["strategy"], "strategy");
         var trigger = Enum<TriggerType>(query["triggerType"], "triggerType");
-        var repository = Text(query["repository"]) is { } r ? RepositoryName.Validate(r, "repository") : null;
+        // An exact-match filter bound as a parameter: any text is inert, so rows with unusual names stay findable.
+        var repository = Text(query["repository"]) is { } r
+            ? r.Length <= 200 && !r.Any(char.IsControl) ? r : throw new InvalidInputException("repository", "repository must be at most 200 characters without control characters, e.g. acme/web")
+            : null;
         var from = Time(query["from"], "from");
         var to = Time(query["to"], "to");
         var cursor = Text(query["cursor"]) is { } c ? Cursor.Parse(c) : null;
