@@ -3,6 +3,8 @@
 source "$(dirname "$0")/lib.sh"
 
 "$REPO_ROOT/scripts/setup.sh"
+# Debian's Chromium for the dashboard's browser tests (driven by Playwright's bundled driver; nothing downloaded).
+"$REPO_ROOT/scripts/chromium.sh" >/dev/null
 cd "$REPO_ROOT"
 # The tests' own Docker engine (no bridge network) and a loopback registry; both stopped again whatever happens.
 trap '"$REPO_ROOT/scripts/sshd.sh" stop >/dev/null 2>&1 || true; "$REPO_ROOT/scripts/registry.sh" stop >/dev/null 2>&1 || true; "$REPO_ROOT/scripts/docker.sh" stop >/dev/null 2>&1 || true' EXIT

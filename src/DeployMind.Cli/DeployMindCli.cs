@@ -26,6 +26,7 @@ public static class DeployMindCli
         root.Subcommands.Add(TokenCommands.Create(context));
         root.Subcommands.Add(ImagesCommand.Create(context));
         root.Subcommands.Add(BuildCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
         foreach (var command in DeploymentCommands.Create(context))
         {
             root.Subcommands.Add(command);

@@ -37,9 +37,12 @@ public sealed partial class DeploymentOrchestrator(
         Directory.CreateDirectory(workspace);
         var context = new DeploymentContext(deployment, journal, mask, workspace, clock);
         var run = new Run(deployment, context, journal);
+        using var trace = PipelineTelemetry.StartDeployment(deployment);
         try
         {
-            return await RunStagesAsync(run, cancellationToken);
+            var status = await RunStagesAsync(run, cancellationToken);
+            trace?.SetTag("deploymind.status", status.ToWire());
+            return status;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -103,6 +106,7 @@ public sealed partial class DeploymentOrchestrator(
             new LogEntry(LogLevel.Info, agent.Name, DeploymentEvents.StageStarted, $"{Name(stage)} stage started",
                 new JsonObject { ["stage"] = Name(stage), ["agent_version"] = agent.Version }), cancellationToken);
         var watch = Stopwatch.StartNew();
+        using var span = PipelineTelemetry.StartStage(Name(stage), agent.Name, run.Deployment.Id);
         AgentResult result;
         try
         {
@@ -123,6 +127,7 @@ public sealed partial class DeploymentOrchestrator(
             result = AgentResult.Failure($"the {agent.Name} agent failed unexpectedly: {ex.GetType().Name}: {ex.Message}");
         }
 
+        span?.SetStatus(result.Succeeded ? ActivityStatusCode.Ok : ActivityStatusCode.Error, result.Succeeded ? null : result.Reason);
         var entry = result.Succeeded
             ? new LogEntry(LogLevel.Info, agent.Name, DeploymentEvents.StageCompleted,
                 $"{Name(stage)} stage completed in {watch.Elapsed.TotalSeconds:0.0} s", new JsonObject { ["stage"] = Name(stage) })

@@ -1,0 +1,1 @@
+global using LogLevel = Microsoft.Extensions.Logging.LogLevel;
