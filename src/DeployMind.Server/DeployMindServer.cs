@@ -18,8 +18,10 @@ using DeployMind.Server.Configuration;
 using DeployMind.Server.Observability;
 using DeployMind.Server.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Prometheus;
 
@@ -108,9 +110,25 @@ public static class DeployMindServer
         services.AddHostedService<VulnDbRefresh>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 
-        services.AddOpenTelemetry().WithTracing(tracing => tracing
-            .AddSource(PipelineTelemetry.SourceName)
-            .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics") && !http.Request.Path.StartsWithSegments("/healthz")));
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(settings.Variable("OTEL_SERVICE_NAME") ?? "deploymind-server", serviceVersion: typeof(DeployMindServer).Assembly.GetName().Version?.ToString()))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(PipelineTelemetry.SourceName)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics") && !http.Request.Path.StartsWithSegments("/healthz"));
+                if (TraceExport.From(settings) is { } export)
+                {
+                    tracing.AddOtlpExporter(o =>
+                    {
+                        o.Endpoint = export.Endpoint;
+                        o.Protocol = export.Protocol;
+                        if (export.Headers is { } headers)
+                        {
+                            o.Headers = headers;
+                        }
+                    });
+                }
+            });
     }
 
     /// <summary>The pipeline every deployment runs through, wired as `deploymind deploy` wires it, from the server's configuration.</summary>
@@ -163,6 +181,19 @@ public static class DeployMindServer
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.HandleExceptionAsync });
         app.UseStatusCodePages();
+        if (app.Services.GetRequiredService<ServerSettings>().TrustedProxies is { Count: > 0 } proxies)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = null };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in proxies)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
         var limiter = app.Services.GetRequiredService<AuthFailureLimiter>();
         app.Use((context, next) => limiter.GateAsync(context, next));
         app.Use(async (context, next) =>

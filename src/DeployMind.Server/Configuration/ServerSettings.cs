@@ -36,12 +36,20 @@ public sealed class ServerSettings
         MigrateOnStart = Bool("DEPLOYMIND_MIGRATE_ON_START", true, problems);
         SessionLifetime = Span("DEPLOYMIND_SESSION_LIFETIME", TimeSpan.FromHours(12), problems);
         ServerConfigPath = Variable(ConfigKey);
+        TrustedProxies = Networks("DEPLOYMIND_TRUSTED_PROXIES", problems);
         Retention = RetentionFrom(problems);
         if (problems.Count > 0)
         {
             throw new InvalidInputException("configuration", string.Join("; ", problems));
         }
     }
+
+    /// <summary>
+    /// Reverse proxies (addresses or CIDR networks, DEPLOYMIND_TRUSTED_PROXIES) whose X-Forwarded-For and X-Forwarded-Proto
+    /// are believed: the client address the auth-failure limit counts and whether the request came over HTTPS. Empty
+    /// (the default): the headers are ignored, so a client cannot escape the limit by inventing them.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; }
 
     /// <summary>Queue workers run in this process (0: none; another process works the queue).</summary>
     public int Workers { get; }
@@ -110,6 +118,28 @@ public sealed class ServerSettings
 
         problems.Add($"{key}='{text}' is not valid; use a whole number from {min} to {max}");
         return fallback;
+    }
+
+    private List<System.Net.IPNetwork> Networks(string key, List<string> problems)
+    {
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var item in (Variable(key) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (System.Net.IPNetwork.TryParse(item, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (System.Net.IPAddress.TryParse(item, out var address))
+            {
+                networks.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                problems.Add($"{key}: '{item}' is not an IP address or CIDR network; list the proxies in front of the server, e.g. 127.0.0.1,10.0.0.0/8");
+            }
+        }
+
+        return networks;
     }
 
     private bool Bool(string key, bool fallback, List<string> problems)
