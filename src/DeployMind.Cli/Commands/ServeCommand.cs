@@ -58,7 +58,15 @@ internal static class ServeCommand
             }
 
             await using var app = DeployMindServer.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
-            await app.StartAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
+            {
+                throw new InvalidInputException("--urls", $"{e.Message.TrimEnd('.')}; stop what listens there or choose another address, e.g. --urls http://127.0.0.1:5081");
+            }
+
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             var db = app.Services.GetRequiredService<DeployMindDatabase>().Location;
             await context.Output.WriteLineAsync($"DeployMind server on {string.Join(", ", addresses)} ({db.ProviderName}: {db.Display}); Ctrl+C stops it");
