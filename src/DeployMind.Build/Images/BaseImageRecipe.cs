@@ -19,8 +19,10 @@ public sealed record BaseImageRecipe(string Name, string Repository, string Tag,
     public static IReadOnlyList<BaseImageRecipe> All { get; } =
     [
         new(BaseName, "base", "bookworm", [], true, "Debian bookworm minbase; also the Go and Rust runtime"),
-        new("node", "node", "18", ["nodejs", "npm", "ca-certificates"], true, "Node.js build and runtime"),
-        new("python", "python", "3.11", ["python3", "python3-pip", "python3-venv", "ca-certificates"], true, "Python build and runtime"),
+        new("node", "node", "18", ["nodejs", "npm", "ca-certificates"], true, "Node.js build (npm)"),
+        new("node-slim", "node", "18-slim", ["nodejs", "ca-certificates"], true, "Node.js runtime without npm"),
+        new("python", "python", "3.11", ["python3", "python3-pip", "python3-venv", "ca-certificates"], true, "Python build (pip, venv)"),
+        new("python-slim", "python", "3.11-slim", ["python3", "ca-certificates"], true, "Python runtime without pip"),
         new("golang", "golang", "1.19", ["golang-go", "git", "ca-certificates"], true, "Go toolchain"),
         new("static", "static", "bookworm", ["busybox"], true, "static sites (busybox httpd)"),
         new("openjdk", "openjdk", "17", ["openjdk-17-jre-headless"], false, "Java runtime"),

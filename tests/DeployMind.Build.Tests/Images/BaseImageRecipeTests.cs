@@ -11,7 +11,7 @@ public sealed class BaseImageRecipeTests
     {
         var names = BaseImageRecipe.Select([], all: false).Select(r => r.Name).ToList();
 
-        Assert.Equal(["base", "node", "python", "golang", "static"], names);
+        Assert.Equal(["base", "node", "node-slim", "python", "python-slim", "golang", "static"], names);
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class BaseImageRecipeTests
         var error = Assert.Throws<InvalidInputException>(() => BaseImageRecipe.Select(["nodejs", "dotnet-sdk"], all: false));
 
         Assert.Contains("'nodejs' is not a base image", error.Message);
-        Assert.Contains("known: base, node, python", error.Message);
+        Assert.Contains("known: base, node, node-slim, python", error.Message);
         Assert.Contains("'dotnet-sdk': .NET is not packaged by Debian", error.Message);
     }
 
