@@ -26,7 +26,7 @@ public sealed class ImageBootstrapperTests : IDisposable
         Assert.All(outcomes, o => Assert.True(o.Status == BootstrapStatus.Present,
             $"{o.Reference} was rebuilt; run `deploymind images bootstrap` before the tests so the default set exists"));
         Assert.Equal(
-            ["deploymind/base:bookworm", "deploymind/node:18", "deploymind/node:18-slim", "deploymind/python:3.11", "deploymind/python:3.11-slim",
+            ["deploymind/base:bookworm", "deploymind/node:18-slim", "deploymind/node:18", "deploymind/python:3.11-slim", "deploymind/python:3.11",
                 "deploymind/golang:1.19", "deploymind/static:bookworm"],
             outcomes.Select(o => o.Reference));
         Assert.Contains(lines, l => l.Contains("deploymind/node:18: present", StringComparison.Ordinal));
