@@ -72,8 +72,8 @@ public sealed class DockerfileGeneratorTests
     }
 
     [Theory]
-    [InlineData("node-hello", "deploymind/node:18", "deploymind/node:18")]
-    [InlineData("python-hello", "deploymind/python:3.11", "deploymind/python:3.11")]
+    [InlineData("node-hello", "deploymind/node:18", "deploymind/node:18-slim")]
+    [InlineData("python-hello", "deploymind/python:3.11", "deploymind/python:3.11-slim")]
     [InlineData("go-hello", "deploymind/golang:1.19", "deploymind/base:bookworm")]
     [InlineData("static-site", null, "deploymind/static:bookworm")]
     public void Generate_OfflineMap_SwapsEveryImageAndUsesDebianUserCommands(string sample, string? buildImage, string runtimeImage)

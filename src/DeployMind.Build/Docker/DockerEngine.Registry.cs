@@ -106,6 +106,7 @@ public sealed partial class DockerEngine
         message.Contains("denied", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsTransient(string message) =>
-        new[] { "connection refused", "connection reset", "i/o timeout", "timeout", "EOF", "502", "503", "504", "no such host", "TLS handshake" }
+        // "received unexpected HTTP status: 5xx ..." is how the engine reports a registry's server errors.
+        new[] { "connection refused", "connection reset", "i/o timeout", "timeout", "EOF", "HTTP status: 5", "502", "503", "504", "no such host", "TLS handshake" }
             .Any(m => message.Contains(m, StringComparison.OrdinalIgnoreCase));
 }

@@ -76,9 +76,10 @@ public sealed class BaseImageMap
         return new BaseImageMap(new Dictionary<string, BaseImage>
         {
             ["node.build"] = node,
-            ["node.runtime"] = node,
+            // Runtimes without the package managers: npm alone is ~130 MB of Debian packages, pip ~25 MB.
+            ["node.runtime"] = Local("node:18-slim"),
             ["python.build"] = python,
-            ["python.runtime"] = python,
+            ["python.runtime"] = Local("python:3.11-slim"),
             ["go.build"] = Local("golang:1.19"),
             ["go.runtime"] = Local("base:bookworm"),
             ["java.maven"] = Local("maven:3.8"),

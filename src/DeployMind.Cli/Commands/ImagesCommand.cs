@@ -22,7 +22,7 @@ internal static class ImagesCommand
     private static Command Bootstrap(CliContext context)
     {
         var only = new Option<string?>("--only") { Description = $"Comma-separated images to build (with the base): {string.Join(", ", BaseImageRecipe.All.Select(r => r.Name))}" };
-        var all = new Option<bool>("--all") { Description = "Build every image Debian can provide, not only the default set (base, node, python, golang, static)" };
+        var all = new Option<bool>("--all") { Description = $"Build every image Debian can provide, not only the default set ({string.Join(", ", BaseImageRecipe.All.Where(r => r.InDefaultSet).Select(r => r.Name))})" };
         var force = new Option<bool>("--force") { Description = "Rebuild images that already exist, and the cached root filesystem" };
         var mirror = new Option<string>("--mirror") { Description = "Debian mirror for debootstrap", DefaultValueFactory = _ => ImageBootstrapOptions.DefaultMirror };
         var command = new Command("bootstrap", "Build the base images from a debootstrap Debian and Debian packages; images already present are kept");

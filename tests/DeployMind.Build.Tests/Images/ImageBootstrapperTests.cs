@@ -25,15 +25,19 @@ public sealed class ImageBootstrapperTests : IDisposable
 
         Assert.All(outcomes, o => Assert.True(o.Status == BootstrapStatus.Present,
             $"{o.Reference} was rebuilt; run `deploymind images bootstrap` before the tests so the default set exists"));
-        Assert.Equal(["deploymind/base:bookworm", "deploymind/node:18", "deploymind/python:3.11", "deploymind/golang:1.19", "deploymind/static:bookworm"],
+        Assert.Equal(
+            ["deploymind/base:bookworm", "deploymind/node:18-slim", "deploymind/node:18", "deploymind/python:3.11-slim", "deploymind/python:3.11",
+                "deploymind/golang:1.19", "deploymind/static:bookworm"],
             outcomes.Select(o => o.Reference));
         Assert.Contains(lines, l => l.Contains("deploymind/node:18: present", StringComparison.Ordinal));
     }
 
     [Theory]
     [InlineData("deploymind/base:bookworm", "cat /etc/debian_version", "12.")]
-    [InlineData("deploymind/node:18", "node --version", "v18.")]
-    [InlineData("deploymind/python:3.11", "python3 --version", "Python 3.11")]
+    [InlineData("deploymind/node:18", "npm --version && node --version", "v18.")]
+    [InlineData("deploymind/node:18-slim", "node --version && ! command -v npm", "v18.")]
+    [InlineData("deploymind/python:3.11", "python3 -m pip --version && python3 --version", "Python 3.11")]
+    [InlineData("deploymind/python:3.11-slim", "python3 --version && ! python3 -m pip --version 2>/dev/null", "Python 3.11")]
     [InlineData("deploymind/golang:1.19", "go version", "go1.19")]
     [InlineData("deploymind/static:bookworm", "busybox httpd --help 2>&1 | head -1", "BusyBox")]
     public async Task BootstrappedImage_RunsItsToolchainFromDebianPackages(string image, string script, string expected)

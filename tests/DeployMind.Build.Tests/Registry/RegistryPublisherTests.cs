@@ -132,6 +132,34 @@ public sealed class RegistryPublisherTests : IClassFixture<DockerEngineTests.Bus
     }
 
     [Fact]
+    public async Task PushAsync_RegistryAnswers500AtFirst_RetriesUntilItServes()
+    {
+        var (address, user, password) = TestRegistry();
+        var image = await LocalImageAsync();
+        var port = FreePort();
+        using var forwarder = new TcpForwarder(port, address);
+        forwarder.AnswerServerError();
+        var publisher = Publisher(password);
+        var config = Config($"127.0.0.1:{port}", user);
+        var credentials = await publisher.CredentialsAsync(config, null, CancellationToken.None);
+
+        // Every request of the first attempt gets a 500 (a registry whose storage hiccups); the relay serves from the first retry.
+        // The engine itself retries a layer upload five times (about 50 s) before it reports the 500 to us.
+        var digest = await publisher.PushAsync(image, config, credentials, async (message, data) =>
+        {
+            await Log(message, data);
+            if (message.Contains("retrying", StringComparison.Ordinal))
+            {
+                forwarder.Relay();
+            }
+        }, CancellationToken.None);
+
+        Assert.StartsWith($"127.0.0.1:{port}/{_app}@sha256:", digest);
+        var retry = Assert.Single(_log, l => l.Contains("retrying", StringComparison.Ordinal));
+        Assert.Contains("500 Internal Server Error", retry, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PushAsync_RegistryNeverAnswers_GivesUpAfterTheConfiguredAttempts()
     {
         var (_, user, password) = TestRegistry();
@@ -176,11 +204,26 @@ public sealed class RegistryPublisherTests : IClassFixture<DockerEngineTests.Bus
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>A loopback TCP relay to the real registry that only starts listening when told to.</summary>
+    /// <summary>
+    /// A loopback TCP relay to the real registry that only starts listening when told to; after <see cref="AnswerServerError"/>
+    /// it answers every connection with a 500 instead, until <see cref="Relay"/>.
+    /// </summary>
     private sealed class TcpForwarder(int port, string target) : IDisposable
     {
+        private static readonly byte[] s_serverError =
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 15\r\nConnection: close\r\n\r\nstorage error\r\n"u8.ToArray();
+
         private readonly CancellationTokenSource _stop = new();
         private TcpListener? _listener;
+        private volatile bool _failing;
+
+        public void AnswerServerError()
+        {
+            _failing = true;
+            Start();
+        }
+
+        public void Relay() => _failing = false;
 
         public void Start()
         {
@@ -209,7 +252,32 @@ public sealed class RegistryPublisherTests : IClassFixture<DockerEngineTests.Bus
                     return;
                 }
 
-                _ = RelayAsync(client, host[0], int.Parse(host[1], System.Globalization.CultureInfo.InvariantCulture));
+                _ = _failing
+                    ? RefuseAsync(client)
+                    : RelayAsync(client, host[0], int.Parse(host[1], System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        private async Task RefuseAsync(TcpClient client)
+        {
+            using (client)
+            {
+                var stream = client.GetStream();
+                var buffer = new byte[8192];
+                try
+                {
+                    // The request (or a TLS hello, which then fails and makes the engine fall back to plain HTTP) before the answer.
+                    if (await stream.ReadAsync(buffer, _stop.Token) == 0)
+                    {
+                        return;
+                    }
+
+                    await stream.WriteAsync(s_serverError, _stop.Token);
+                }
+                catch (IOException)
+                {
+                    // The engine hung up first; the next connection is answered the same way.
+                }
             }
         }
 
