@@ -143,13 +143,20 @@ public sealed class BuildAgent(
         {
             if (publisher is null)
             {
-                throw new InvalidOperationException("build.push is set but no image publisher is registered");
+                row.Success = false;
+                row.ErrorMessage = $"build.push is true and a registry ({registry.Url}) is configured, but this host has no image publisher registered; " +
+                    "register one (AddDeployMindBuildStage does) or set build.push: false for local-only targets";
+                await context.Journal.RecordAsync(row, new LogEntry(LogLevel.Error, Name, "build_failed", row.ErrorMessage), cancellationToken);
+                return AgentResult.Failure($"the image {tag} built but could not be pushed: {row.ErrorMessage}");
             }
 
             try
             {
                 built = built with { Digest = await publisher.PublishAsync(built, registry, context, cancellationToken) };
-                row.ImageTag = $"{tag} ({built.Digest})";
+                if (built.Digest is not null)
+                {
+                    row.ImageTag = $"{tag} ({built.Digest})";
+                }
             }
             catch (DeployMindException e)
             {
@@ -158,6 +165,12 @@ public sealed class BuildAgent(
                 await context.Journal.RecordAsync(row, new LogEntry(LogLevel.Error, Name, "build_failed", row.ErrorMessage), cancellationToken);
                 return AgentResult.Failure($"the image built but could not be pushed: {row.ErrorMessage}");
             }
+        }
+
+        else if (settings.Push)
+        {
+            await context.LogAsync(Name, "push_skipped", $"build.push is true but deploymind.yml has no registry section: {tag} stays on this engine (add registry.url to push)",
+                level: LogLevel.Warning, cancellationToken: cancellationToken);
         }
 
         context.Artifacts.Set(BuildArtifacts.Image, built);
