@@ -95,6 +95,9 @@ internal sealed class AgentHarness : IDisposable
     {
         public List<LogEntry> Logs { get; } = [];
 
+        /// <summary>When each entry of <see cref="Logs"/> arrived.</summary>
+        public List<DateTimeOffset> LoggedAt { get; } = [];
+
         public List<object> Rows { get; } = [];
 
         public Task LogAsync(LogEntry entry, CancellationToken cancellationToken)
@@ -102,6 +105,7 @@ internal sealed class AgentHarness : IDisposable
             lock (Logs)
             {
                 Logs.Add(entry);
+                LoggedAt.Add(DateTimeOffset.UtcNow);
             }
 
             return Task.CompletedTask;

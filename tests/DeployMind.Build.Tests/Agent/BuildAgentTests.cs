@@ -91,6 +91,23 @@ public sealed class BuildAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task ExecuteAsync_SlowStep_StreamsItsOutputIntoTheLogsWhileTheBuildRuns()
+    {
+        var marker = "dm-progress-" + Guid.NewGuid().ToString("N")[..8];
+        var (context, _) = await _harness.ContextAsync("node-hello", prepare: d => File.WriteAllText(Path.Combine(d, "Dockerfile"),
+            $"FROM deploymind/base:bookworm\nRUN echo {marker} && sleep 5\n"));
+
+        var result = await _harness.Agent().ExecuteAsync(context, CancellationToken.None);
+        var finished = DateTimeOffset.UtcNow;
+
+        Assert.True(result.Succeeded, result.Reason);
+        var index = _harness.Journal.Logs.FindIndex(l => l.EventType == "build_output" && l.Message.Contains(marker, StringComparison.Ordinal));
+        Assert.True(index >= 0, "the step's output never reached the logs");
+        var early = finished - _harness.Journal.LoggedAt[index];
+        Assert.True(early > TimeSpan.FromSeconds(3), $"the step's output reached the logs only {early.TotalSeconds:0.0} s before the build ended");
+    }
+
+    [Fact]
     public async Task ExecuteAsync_PushWithARegistryButNoPublisher_FailsSayingHowToFixItAndRecordsTheRow()
     {
         var (context, _) = await _harness.ContextAsync(null, new JsonObject { ["push"] = true }, d =>
