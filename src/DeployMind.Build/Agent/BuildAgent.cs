@@ -106,7 +106,7 @@ public sealed class BuildAgent(
             secrets[id] = value;
         }
 
-        var output = new BuildLogStream(context, Name);
+        using var output = new BuildLogStream(context, Name, clock);
         var outcome = await builder.BuildAsync(new ImageBuildRequest
         {
             ContextDirectory = contextDirectory,
@@ -143,13 +143,20 @@ public sealed class BuildAgent(
         {
             if (publisher is null)
             {
-                throw new InvalidOperationException("build.push is set but no image publisher is registered");
+                row.Success = false;
+                row.ErrorMessage = $"build.push is true and a registry ({registry.Url}) is configured, but this host has no image publisher registered; " +
+                    "register one (AddDeployMindBuildStage does) or set build.push: false for local-only targets";
+                await context.Journal.RecordAsync(row, new LogEntry(LogLevel.Error, Name, "build_failed", row.ErrorMessage), cancellationToken);
+                return AgentResult.Failure($"the image {tag} built but could not be pushed: {row.ErrorMessage}");
             }
 
             try
             {
                 built = built with { Digest = await publisher.PublishAsync(built, registry, context, cancellationToken) };
-                row.ImageTag = $"{tag} ({built.Digest})";
+                if (built.Digest is not null)
+                {
+                    row.ImageTag = $"{tag} ({built.Digest})";
+                }
             }
             catch (DeployMindException e)
             {
@@ -158,6 +165,12 @@ public sealed class BuildAgent(
                 await context.Journal.RecordAsync(row, new LogEntry(LogLevel.Error, Name, "build_failed", row.ErrorMessage), cancellationToken);
                 return AgentResult.Failure($"the image built but could not be pushed: {row.ErrorMessage}");
             }
+        }
+
+        else if (settings.Push)
+        {
+            await context.LogAsync(Name, "push_skipped", $"build.push is true but deploymind.yml has no registry section: {tag} stays on this engine (add registry.url to push)",
+                level: LogLevel.Warning, cancellationToken: cancellationToken);
         }
 
         context.Artifacts.Set(BuildArtifacts.Image, built);
@@ -226,7 +239,7 @@ public sealed class BuildAgent(
         }
 
         var variantTag = tag + "-optimized";
-        var output = new BuildLogStream(context, Name);
+        using var output = new BuildLogStream(context, Name, clock);
         var variant = await builder.BuildAsync(new ImageBuildRequest
         {
             ContextDirectory = contextDirectory,
@@ -299,13 +312,27 @@ public sealed class BuildAgent(
         return map;
     }
 
-    /// <summary>Streams build output lines into the deployment log in small batches, so a long build is visible while it runs.</summary>
-    private sealed class BuildLogStream(DeploymentContext context, string agent)
+    /// <summary>
+    /// Streams build output lines into the deployment log in small batches (every 20 lines, and every second while lines are
+    /// pending), so a long build is visible while it runs without one log row per line.
+    /// </summary>
+    private sealed class BuildLogStream : IDisposable
     {
         private const int BatchLines = 20;
+        private static readonly TimeSpan s_flushInterval = TimeSpan.FromSeconds(1);
+        private readonly DeploymentContext _context;
+        private readonly string _agent;
         private readonly List<string> _pending = [];
         private readonly List<string> _all = [];
+        private readonly ITimer _timer;
         private Task _writing = Task.CompletedTask;
+
+        public BuildLogStream(DeploymentContext context, string agent, TimeProvider clock)
+        {
+            _context = context;
+            _agent = agent;
+            _timer = clock.CreateTimer(_ => WritePending(), null, s_flushInterval, s_flushInterval);
+        }
 
         public IReadOnlyList<string> Lines => _all;
 
@@ -317,15 +344,14 @@ public sealed class BuildAgent(
                 _pending.Add(line);
                 if (_pending.Count >= BatchLines)
                 {
-                    var batch = string.Join('\n', _pending);
-                    _pending.Clear();
-                    _writing = _writing.ContinueWith(_ => context.LogAsync(agent, "build_output", batch), TaskScheduler.Default).Unwrap();
+                    QueueBatch();
                 }
             }
         }
 
         public async Task FlushAsync(CancellationToken cancellationToken)
         {
+            await _timer.DisposeAsync();
             string? batch;
             Task writing;
             lock (_pending)
@@ -338,8 +364,29 @@ public sealed class BuildAgent(
             await writing;
             if (batch is not null)
             {
-                await context.LogAsync(agent, "build_output", batch, cancellationToken: cancellationToken);
+                await _context.LogAsync(_agent, "build_output", batch, cancellationToken: cancellationToken);
             }
+        }
+
+        public void Dispose() => _timer.Dispose();
+
+        private void WritePending()
+        {
+            lock (_pending)
+            {
+                if (_pending.Count > 0)
+                {
+                    QueueBatch();
+                }
+            }
+        }
+
+        /// <summary>Chains one write of the pending lines after the previous ones, keeping their order; call under the lock.</summary>
+        private void QueueBatch()
+        {
+            var batch = string.Join('\n', _pending);
+            _pending.Clear();
+            _writing = _writing.ContinueWith(_ => _context.LogAsync(_agent, "build_output", batch), TaskScheduler.Default).Unwrap();
         }
     }
 }
