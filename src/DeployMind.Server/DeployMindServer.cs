@@ -72,6 +72,10 @@ public static class DeployMindServer
         }
 
         services.AddDataProtection().SetApplicationName("DeployMind.Server").PersistKeysToFileSystem(new DirectoryInfo(keys));
+
+        // The key ring lives in a directory only this user can read (above), by design without an XML encryptor:
+        // the warning it would print at every start says nothing the operator can act on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         services.AddSingleton<SessionCookies>();
         services.AddSingleton<AuthFailureLimiter>();
         services.AddAuthentication(DeployMindAuthenticationHandler.SchemeName)

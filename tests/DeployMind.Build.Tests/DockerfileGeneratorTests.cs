@@ -288,7 +288,7 @@ public sealed class DockerfileGeneratorTests
         AssertInOrder(generated.Dockerfile,
             "FROM node:20-alpine AS build", "COPY package.json pnpm-lock.yaml ./", "RUN corepack enable && pnpm install --frozen-lockfile", "COPY . .",
             "RUN pnpm run build", "FROM busybox:1.36", "COPY --from=build /app/dist/ /srv/www/", "USER app",
-            "CMD [\"busybox\", \"httpd\", \"-f\", \"-v\", \"-p\", \"8080\", \"-h\", \"/srv/www\"]");
+            "CMD [\"busybox\", \"sh\", \"-c\", \"exec busybox httpd -f -v -p \\\"${HOST:+$HOST:}${PORT:-8080}\\\" -h /srv/www\"]");
         Assert.DoesNotContain("prune", generated.Dockerfile, StringComparison.Ordinal);
         Assert.Contains("node_modules", generated.DockerIgnore.Split('\n'));
     }

@@ -50,6 +50,8 @@ public sealed partial class ServeCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Contains("Server stopped", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"LogLevel\":\"Warning\"", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"LogLevel\":\"Error\"", server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(token, server.Output + server.Error, StringComparison.Ordinal);
     }
 

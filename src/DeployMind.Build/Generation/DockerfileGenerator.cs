@@ -337,7 +337,7 @@ public sealed class DockerfileGenerator
         }
         else
         {
-            w.Comment("a static site needs no toolchain: one small stage with busybox httpd");
+            w.Comment("a static site needs no toolchain: one small stage with busybox httpd (on $HOST:$PORT when the deploy sets them)");
         }
 
         var runtime = w.From("static.runtime");
@@ -349,7 +349,7 @@ public sealed class DockerfileGenerator
             : $"COPY {(site == "." ? "." : site + "/")} /srv/www/");
         string[] command = w.Options.Command is { Count: > 0 } configured
             ? [.. configured]
-            : ["busybox", "httpd", "-f", "-v", "-p", Port(w), "-h", "/srv/www"];
+            : ["busybox", "sh", "-c", $"exec busybox httpd -f -v -p \"${{HOST:+$HOST:}}${{PORT:-{Port(w)}}}\" -h /srv/www"];
         w.Finish(runtime, ["busybox", "wget", "-q", "-O", "/dev/null", w.HealthUrl], command);
     }
 
