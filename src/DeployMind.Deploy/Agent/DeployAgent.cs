@@ -57,6 +57,8 @@ public sealed class DeployAgent(IAppHostFactory hosts, DeployOptions options, Ti
             Image = image,
             Environment = Merge(variables.Plain, settings.App.Env),
             SecretEnvironment = Merge(variables.Secret, secrets.Environment.ToDictionary(p => p.Key, p => p.Value.Reveal())),
+            Cpus = settings.App.Resources.Cpus,
+            MemoryBytes = settings.App.Resources.MemoryBytes,
         };
 
         var opened = await OpenAsync(settings, secrets, context, cancellationToken);

@@ -56,6 +56,11 @@ public sealed partial record AppConfig
                 ["pre_deploy"] = Commands(Hooks.PreDeploy),
                 ["post_deploy"] = Commands(Hooks.PostDeploy),
             },
+            ["resources"] = Resources.Cpus is null && Resources.MemoryBytes is null ? null : new JsonObject
+            {
+                ["cpus"] = Resources.Cpus,
+                ["memory"] = Resources.MemoryBytes?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
             ["llm"] = new JsonObject
             {
                 ["provider"] = Llm.Provider.ToWire(),

@@ -41,6 +41,9 @@ public sealed partial record AppConfig
 
     public HooksConfig Hooks { get; init; } = new();
 
+    /// <summary>CPU and memory limits of each app container (none by default).</summary>
+    public ResourcesConfig Resources { get; init; } = new();
+
     public LlmConfig Llm { get; init; } = new();
 
     /// <summary>
@@ -264,6 +267,16 @@ public sealed record HooksConfig
     public IReadOnlyList<IReadOnlyList<string>> PreDeploy { get; init; } = [];
 
     public IReadOnlyList<IReadOnlyList<string>> PostDeploy { get; init; } = [];
+}
+
+/// <summary>Limits of each app container: docker's <c>--cpus</c> and <c>--memory</c>; null leaves it unlimited.</summary>
+public sealed record ResourcesConfig
+{
+    /// <summary>CPU cores the container may use (0.5 = half a core).</summary>
+    public double? Cpus { get; init; }
+
+    /// <summary>Memory in bytes; past it the kernel kills the app (exit 137) and the restart policy starts it again.</summary>
+    public long? MemoryBytes { get; init; }
 }
 
 public enum LlmProvider

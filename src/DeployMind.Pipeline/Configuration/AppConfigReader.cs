@@ -10,7 +10,7 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
     private static readonly string[] s_rootKeys =
     [
         "name", "repository", "source", "branch", "environment", "build", "registry", "targets", "strategy",
-        "health_check", "security", "env", "secrets", "hooks", "llm",
+        "health_check", "security", "env", "secrets", "hooks", "resources", "llm",
     ];
 
     private static readonly string[] s_sourceKeys = ["url", "path"];
@@ -55,6 +55,7 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
 
     private static readonly string[] s_securityKeys = ["policy", "ignore_unfixed", "fail_on", "exceptions", "max_database_age", "trivy"];
     private static readonly string[] s_hooksKeys = ["pre_deploy", "post_deploy"];
+    private static readonly string[] s_resourcesKeys = ["cpus", "memory"];
     private static readonly string[] s_llmKeys = ["provider", "model", "base_url", "api_key_env"];
 
     private const string EnvNameRule = "letters, digits and '_', not starting with a digit (e.g. DATABASE_URL)";
@@ -78,6 +79,7 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
             ?? new Dictionary<string, string>();
         var secrets = Optional(map, "secrets", (n, p) => reader.SecretMap(n, p, EnvNameRule)) ?? new Dictionary<string, SecretReference>();
         var hooks = Optional(map, "hooks", ReadHooks) ?? new HooksConfig();
+        var resources = Optional(map, "resources", ReadResources) ?? new ResourcesConfig();
         var llm = Optional(map, "llm", ReadLlm) ?? new LlmConfig();
 
         if (map.Value("secrets") is YamlMappingNode secretsNode)
@@ -113,6 +115,7 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
             Env = env,
             Secrets = secrets,
             Hooks = hooks,
+            Resources = resources,
             Llm = llm,
             BaseDirectory = baseDirectory,
         };
@@ -757,6 +760,57 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
 
         return ids.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
+
+    private ResourcesConfig? ReadResources(YamlNode node, string path)
+    {
+        if (reader.Mapping(node, path, s_resourcesKeys) is not { } map)
+        {
+            return null;
+        }
+
+        return new ResourcesConfig
+        {
+            Cpus = Optional(map, "cpus", (n, p) => reader.Number(n, p, 0.01, 1024)),
+            MemoryBytes = Optional(map, "memory", ReadMemory),
+        };
+    }
+
+    /// <summary>A memory size as docker writes it: bytes, or a number with b, k, m or g (binary units), at least docker's 6 MiB.</summary>
+    private long? ReadMemory(YamlNode node, string path)
+    {
+        const string Fix = "write a size such as 256m, 1.5g or 536870912 (bytes); docker needs at least 6m";
+        if (node is not YamlScalarNode { Value: { Length: > 0 } text } || ConfigNodeReader.IsNull(node))
+        {
+            reader.Report(node, path, $"expected a memory size, got {ConfigNodeReader.Describe(node)}", Fix);
+            return null;
+        }
+
+        var match = MemorySize().Match(text.Trim());
+        if (!match.Success || !double.TryParse(match.Groups[1].Value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var amount))
+        {
+            reader.Report(node, path, $"'{ConfigNodeReader.Shorten(text)}' is not a memory size", Fix);
+            return null;
+        }
+
+        var unit = match.Groups[2].Value.ToLowerInvariant() switch
+        {
+            "k" or "kb" or "kib" => 1024L,
+            "m" or "mb" or "mib" => 1024L * 1024,
+            "g" or "gb" or "gib" => 1024L * 1024 * 1024,
+            _ => 1L,
+        };
+        var bytes = amount * unit;
+        if (bytes < 6 * 1024 * 1024 || bytes > 1L << 50)
+        {
+            reader.Report(node, path, $"{ConfigNodeReader.Shorten(text)} is outside what docker accepts", Fix);
+            return null;
+        }
+
+        return (long)bytes;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex MemorySize();
 
     private HooksConfig? ReadHooks(YamlNode node, string path)
     {

@@ -214,6 +214,11 @@ public static class StarterConfig
         Line("#   pre_deploy: [\"./scripts/migrate.sh\"]");
         Line("#   post_deploy: [[\"./scripts/warm-cache.sh\"], [\"./scripts/notify.sh\", \"deployed\"]]");
         Line();
+        Line("# Limits of each app container (docker --cpus / --memory); unlimited when left out.");
+        Line("# resources:");
+        Line("#   cpus: 0.5");
+        Line("#   memory: 256m        # b, k, m or g; at least 6m");
+        Line();
         Line("# The LLM the agents ask for explanations and advice. Decisions come from the policy, so 'none' works too.");
         Line("llm:");
         Line("  provider: groq         # groq | openai | ollama | custom | none");

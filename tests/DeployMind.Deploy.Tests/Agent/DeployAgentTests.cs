@@ -75,6 +75,8 @@ public sealed class DeployAgentTests : IAsyncLifetime
         Assert.Equal("s3cret", launch.SecretEnvironment["API_TOKEN"]);
         Assert.Equal("info", launch.Environment["LOG_LEVEL"]);
         Assert.Equal("from-file", launch.Environment["FEATURE"]);
+        Assert.Equal(0.5, launch.Cpus);
+        Assert.Equal(128L * 1024 * 1024, launch.MemoryBytes);
     }
 
     [Fact]
@@ -190,6 +192,9 @@ public sealed class DeployAgentTests : IAsyncLifetime
               LOG_LEVEL: info
             secrets:
               DATABASE_URL: { env: APP_DB }
+            resources:
+              cpus: 0.5
+              memory: 128m
             """;
         var config = AppConfigLoader.Parse(yaml);
         var metadata = new JsonObject { ["app"] = "app", ["config"] = config.ToSafeJson(), ["plan"] = new JsonArray("deploy", "verify") };

@@ -44,6 +44,9 @@ public sealed class DeploySettingsTests
           DATABASE_URL: { env: APP_DATABASE_URL }
         hooks:
           pre_deploy: [["./migrate", "--up"]]
+        resources:
+          cpus: 0.5
+          memory: 256m
         """;
 
     [Fact]
@@ -69,6 +72,8 @@ public sealed class DeploySettingsTests
         Assert.Equal("info", settings.App.Env["LOG_LEVEL"]);
         Assert.Equal("APP_DATABASE_URL", settings.App.Secrets["DATABASE_URL"].Env);
         Assert.Equal(["./migrate", "--up"], settings.App.Hooks.PreDeploy[0]);
+        Assert.Equal(0.5, settings.App.Resources.Cpus);
+        Assert.Equal(256L * 1024 * 1024, settings.App.Resources.MemoryBytes);
     }
 
     [Fact]

@@ -322,12 +322,37 @@ public sealed class AppConfigLoaderTests
     [InlineData("health_check: { expected_status: 200-99 }", "health_check.expected_status", "expected a status code or range, got '200-99'")]
     [InlineData("strategy: { max_p99_ms: -5, type: canary }", "strategy.max_p99_ms", "expected a whole number from 1 to 600000, got '-5'")]
     [InlineData("hooks: { pre_deploy: ./migrate.sh }", "hooks.pre_deploy", "expected a command in list form, got './migrate.sh'")]
+    [InlineData("resources: { cpus: 0 }", "resources.cpus", "expected a number from 0.01 to 1024, got '0'")]
+    [InlineData("resources: { memory: lots }", "resources.memory", "'lots' is not a memory size")]
+    [InlineData("resources: { memory: 4m }", "resources.memory", "4m is outside what docker accepts")]
     public void CheckText_WrongType_SaysWhatWasExpectedAndWhatWasFound(string extra, string key, string message)
     {
         var problem = Only(MinimalWith(extra), key);
 
         Assert.Equal(message, problem.Message);
         Assert.NotEmpty(problem.Fix);
+    }
+
+    [Theory]
+    [InlineData("resources: { cpus: 1.5, memory: 512m }", 1.5, 536870912L)]
+    [InlineData("resources: { memory: 1.5g }", null, 1610612736L)]
+    [InlineData("resources: { memory: 67108864 }", null, 67108864L)]
+    [InlineData("resources: { cpus: 2 }", 2.0, null)]
+    public void Parse_Resources_GivesDockersLimits(string extra, double? cpus, long? memory)
+    {
+        var config = Valid(MinimalWith(extra));
+
+        Assert.Equal(cpus, config.Resources.Cpus);
+        Assert.Equal(memory, config.Resources.MemoryBytes);
+    }
+
+    [Fact]
+    public void Parse_NoResources_LeavesContainersUnlimited()
+    {
+        var config = Valid(MinimalWith(""));
+
+        Assert.Null(config.Resources.Cpus);
+        Assert.Null(config.Resources.MemoryBytes);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class StarterConfigTests
             Assert.StartsWith("#", lines[index - 1], StringComparison.Ordinal);
         }
 
-        foreach (var example in new[] { "# registry:", "# env:", "# secrets:", "# hooks:", "# source:" })
+        foreach (var example in new[] { "# registry:", "# env:", "# secrets:", "# hooks:", "# resources:", "# source:" })
         {
             Assert.Contains(example, lines);
         }
