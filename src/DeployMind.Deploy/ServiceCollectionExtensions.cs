@@ -42,6 +42,8 @@ public static class DeployServiceCollectionExtensions
             sp.GetService<IDeployImageSource>()));
         services.AddSingleton<IDeploymentAgent>(_ => new VerifyAgent(options));
         services.TryAddSingleton<RollbackPlanner>();
+        services.TryAddSingleton(sp => new StandbyRetirement(sp.GetRequiredService<Persistence.DeployMindDatabase>(), sp.GetRequiredService<IAppHostFactory>(),
+            options, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new AppInstances(sp.GetRequiredService<IAppHostFactory>()));
         return services;
     }

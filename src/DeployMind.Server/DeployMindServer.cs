@@ -112,6 +112,8 @@ public static class DeployMindServer
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleRunner>());
         services.AddHostedService(sp => sp.GetRequiredService<CommitStatusReporter>());
         services.AddHostedService<VulnDbRefresh>();
+        services.AddSingleton<StandbyRetirementJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<StandbyRetirementJob>());
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 
         services.AddOpenTelemetry()

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using DeployMind.Deploy.Agent;
+using DeployMind.Domain;
 using DeployMind.Pipeline.Queue;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,6 +9,8 @@ namespace DeployMind.Cli.Commands;
 /// <summary>`deploymind worker`: works the deployment queue until stopped; several can share one PostgreSQL database.</summary>
 internal static class WorkerCommand
 {
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+
     public static Command Create(CliContext context)
     {
         var once = new Option<bool>("--once") { Description = "Run queued deployments until the queue is empty, then exit" };
@@ -26,12 +30,13 @@ internal static class WorkerCommand
                 }
 
                 await context.Output.WriteLineAsync($"Queue empty; ran {ran} deployment(s)");
+                await SweepAsync(context, services, ct);
                 return ExitCodes.Success;
             }
 
             try
             {
-                await worker.RunAsync(ct);
+                await Task.WhenAll(worker.RunAsync(ct), SweepEveryAsync(context, services, ct));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -41,5 +46,36 @@ internal static class WorkerCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Blue-green standbys whose keep_previous_for is over are removed while the worker runs, not only by the next deployment.</summary>
+    private static async Task SweepEveryAsync(CliContext context, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await Task.Delay(SweepInterval, cancellationToken);
+            await SweepAsync(context, services, cancellationToken);
+        }
+    }
+
+    private static async Task SweepAsync(CliContext context, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var sweep = await services.GetRequiredService<StandbyRetirement>().RunAsync(cancellationToken);
+            foreach (var retired in sweep.Retired)
+            {
+                await context.Output.WriteLineAsync($"Retired the standby {retired.Container} ({retired.Version}) of {retired.Application} on {retired.Target}");
+            }
+
+            foreach (var problem in sweep.Problems)
+            {
+                await context.Error.WriteLineAsync($"warning: a standby could not be retired ({problem}); trying again later");
+            }
+        }
+        catch (DeployMindException ex)
+        {
+            await context.Error.WriteLineAsync($"warning: standby sweep failed: {ex.Message}");
+        }
     }
 }

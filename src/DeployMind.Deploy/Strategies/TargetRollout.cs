@@ -15,6 +15,10 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
     /// <summary>How long a container gets to exit after SIGTERM once no request is in flight to it (or it never had traffic).</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>A backend out of traffic (weight 0) since longer than <paramref name="keep"/>: a standby whose time is over.</summary>
+    public static bool StandbyExpired(BackendTraffic backend, TimeSpan keep, DateTimeOffset now) =>
+        backend.Weight == 0 && backend.StandbySince is { } since && now - since >= keep;
+
     private static readonly TimeSpan s_cleanupTimeout = TimeSpan.FromSeconds(30);
     private bool _trafficChanged;
     private IReadOnlyList<AppVersion> _standby = [];
@@ -56,7 +60,7 @@ public sealed class TargetRollout(IAppHost host, RolloutContext context)
         var traffic = await Host.GetTrafficAsync(cancellationToken);
         var now = context.Clock.GetUtcNow();
         var live = traffic.Where(t => t.Weight > 0).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
-        var standby = traffic.Where(t => t.Weight == 0 && t.StandbySince is { } since && now - since < context.Strategy.KeepPreviousFor)
+        var standby = traffic.Where(t => t.Weight == 0 && t.StandbySince is not null && !StandbyExpired(t, context.Strategy.KeepPreviousFor, now))
             .OrderByDescending(t => t.StandbySince).Select(t => t.Id).Take(1).ToHashSet(StringComparer.Ordinal);
         var keep = versions.Where(v => (live.Contains(v.Container) && v.Running) || standby.Contains(v.Container)).ToList();
         foreach (var stale in versions.Except(keep))

@@ -31,6 +31,7 @@ public sealed class ServerSettings
         StatusReportInterval = Span("DEPLOYMIND_STATUS_REPORT_INTERVAL", TimeSpan.FromSeconds(5), problems);
         LogPollInterval = Span("DEPLOYMIND_LOG_POLL_INTERVAL", TimeSpan.FromMilliseconds(500), problems);
         RetentionInterval = Span("DEPLOYMIND_RETENTION_INTERVAL", TimeSpan.FromHours(6), problems);
+        StandbySweepInterval = Variable("DEPLOYMIND_STANDBY_SWEEP_INTERVAL") is { } sweep && (sweep == "off" || ParseDuration(sweep) == TimeSpan.Zero) ? TimeSpan.Zero : Span("DEPLOYMIND_STANDBY_SWEEP_INTERVAL", TimeSpan.FromSeconds(30), problems);
         VulnDbRefresh = OptionalSpan("DEPLOYMIND_VULNDB_REFRESH", problems);
         VulnDbUrl = Variable("DEPLOYMIND_VULNDB_URL");
         MigrateOnStart = Bool("DEPLOYMIND_MIGRATE_ON_START", true, problems);
@@ -68,6 +69,9 @@ public sealed class ServerSettings
     public TimeSpan LogPollInterval { get; }
 
     public TimeSpan RetentionInterval { get; }
+
+    /// <summary>How often expired blue-green standbys are removed (DEPLOYMIND_STANDBY_SWEEP_INTERVAL; 0: never, the next deployment does).</summary>
+    public TimeSpan StandbySweepInterval { get; }
 
     /// <summary>How often the OSV advisory database is downloaded again; null: never (the default, offline).</summary>
     public TimeSpan? VulnDbRefresh { get; }

@@ -143,6 +143,71 @@ public sealed class DeployAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StandbyRetirement_AfterKeepPreviousFor_RemovesTheStandbyOnceAndLogsIt()
+    {
+        var old = await Host("web-1").SeedAsync("deploy-20260101-000001", "v1", "app:v1");
+        var d = await RunAsync("app:v2", "blue-green");
+        var host = _hosts["web-1"];
+        var live = $"app-web-1-{d.Id}";
+
+        var early = await Retirement(TimeSpan.Zero).RunAsync(CancellationToken.None);
+
+        Assert.Empty(early.Retired);
+        Assert.Equal($"{old.Container}=0,{live}=100", host.Weights);
+
+        var sweep = await Retirement(TimeSpan.FromMinutes(2)).RunAsync(CancellationToken.None);
+
+        var retired = Assert.Single(sweep.Retired);
+        Assert.Equal((old.Container, "web-1", d.Id), (retired.Container, retired.Target, retired.DeploymentId));
+        Assert.Empty(sweep.Problems);
+        Assert.Equal($"{live}=100", host.Weights);
+        Assert.Equal([live], host.Containers.Select(c => c.Container));
+        var logs = (await LoadAsync(d.Id)).Logs;
+        Assert.Contains(logs, l => l.EventType == StandbyRetirement.RetiredEvent && l.Message.Contains(old.Container, StringComparison.Ordinal)
+            && l.Message.Contains("keep_previous_for 1m", StringComparison.Ordinal));
+
+        var again = await Retirement(TimeSpan.FromMinutes(3)).RunAsync(CancellationToken.None);
+
+        Assert.Empty(again.Retired);
+        Assert.Equal($"{live}=100", host.Weights);
+    }
+
+    [Fact]
+    public async Task StandbyRetirement_WhileANewerDeploymentIsQueued_LeavesTheAppAlone()
+    {
+        var old = await Host("web-1").SeedAsync("deploy-20260101-000001", "v1", "app:v1");
+        var d = await RunAsync("app:v2", "blue-green");
+        await EnqueueAsync("app:v1", "blue-green");
+
+        var sweep = await Retirement(TimeSpan.FromMinutes(2)).RunAsync(CancellationToken.None);
+
+        Assert.Empty(sweep.Retired);
+        Assert.Equal($"{old.Container}=0,app-web-1-{d.Id}=100", _hosts["web-1"].Weights);
+    }
+
+    [Fact]
+    public async Task StandbyRetirement_RollingDeployment_HasNoStandbyToRetire()
+    {
+        await Host("web-1").SeedAsync("deploy-20260101-000001", "v1", "app:v1");
+        var d = await RunAsync("app:v2", "rolling");
+
+        var sweep = await Retirement(TimeSpan.FromMinutes(2)).RunAsync(CancellationToken.None);
+
+        Assert.Empty(sweep.Retired);
+        Assert.Equal($"app-web-1-{d.Id}=100", _hosts["web-1"].Weights);
+        Assert.DoesNotContain((await LoadAsync(d.Id)).Logs, l => l.EventType == StandbyRetirement.RetiredEvent);
+    }
+
+    /// <summary>The sweep as the server runs it, with a clock <paramref name="later"/> ahead of now.</summary>
+    private StandbyRetirement Retirement(TimeSpan later) => new(_database.Database, _services.GetRequiredService<IAppHostFactory>(),
+        _services.GetRequiredService<DeployOptions>(), new Later(later));
+
+    private sealed class Later(TimeSpan by) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + by;
+    }
+
+    [Fact]
     public async Task Deploy_NoImage_FailsClearly()
     {
         Host("web-1");
