@@ -10,8 +10,9 @@ namespace DeployMind.Deploy.Strategies;
 /// Canary: the new version starts beside the stable one and receives a growing share of traffic (strategy.steps, e.g.
 /// 10 → 25 → 50 → 100). After each step it is observed for strategy.step_pause and analysed: the health probes' success rate
 /// and p99 latency, and the proxy's own 5xx rate and p99 for the canary backend, against max_error_rate and max_p99_ms. A
-/// failed analysis returns all traffic to stable. With several targets the canary runs on the first one only (a subset of
-/// instances); once it has passed every step, the other targets are switched one by one, each health-checked.
+/// failed analysis returns all traffic to stable. With several targets the canary runs on the first strategy.canary_targets
+/// of them (1 by default, and never all of them: one at least stays stable), judged together; once it has passed every step,
+/// the other targets are switched one by one, each health-checked.
 /// </summary>
 public sealed class CanaryStrategy : RolloutStrategy
 {
@@ -22,8 +23,9 @@ public sealed class CanaryStrategy : RolloutStrategy
 
     protected override async Task<RolloutFailure?> RunAsync(RolloutContext context, IReadOnlyList<TargetRollout> targets, CancellationToken cancellationToken)
     {
-        var canary = targets.Take(1).ToList();
-        var rest = targets.Skip(1).ToList();
+        var size = targets.Count == 1 ? 1 : Math.Clamp(context.Strategy.CanaryTargets, 1, targets.Count - 1);
+        var canary = targets.Take(size).ToList();
+        var rest = targets.Skip(size).ToList();
         if (await StartAllAsync(canary, cancellationToken) is { } failure)
         {
             return failure;

@@ -109,6 +109,7 @@ public sealed partial record AppConfig
                 json["step_pause"] = Duration.Format(Strategy.StepPause);
                 json["max_error_rate"] = Strategy.MaxErrorRate;
                 json["max_p99_ms"] = Strategy.MaxP99Ms;
+                json["canary_targets"] = Strategy.CanaryTargets;
                 break;
             case DeploymentStrategy.BlueGreen:
                 json["keep_previous_for"] = Duration.Format(Strategy.KeepPreviousFor);

@@ -169,6 +169,12 @@ public sealed record StrategyConfig
     /// <summary>Canary analysis: the p99 latency tolerated at a step, in milliseconds.</summary>
     public int MaxP99Ms { get; init; } = 1000;
 
+    /// <summary>
+    /// Canary with several targets: how many of them (the first ones listed) run the canary steps; the others are switched one
+    /// at a time once it has passed. At least one target always stays on the stable version until then.
+    /// </summary>
+    public int CanaryTargets { get; init; } = 1;
+
     /// <summary>Blue-green: how long the previous (blue) version is kept for an instant rollback.</summary>
     public TimeSpan KeepPreviousFor { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -23,7 +23,7 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
     private static readonly string[] s_strategyKeys =
     [
         "type", "batch_size", "max_unavailable", "pause", "steps", "step_pause", "max_error_rate", "max_p99_ms",
-        "keep_previous_for", "drain_timeout",
+        "canary_targets", "keep_previous_for", "drain_timeout",
     ];
 
     private static readonly Dictionary<string, DeploymentStrategy> s_strategyOnlyKeys = new(StringComparer.Ordinal)
@@ -35,6 +35,7 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
         ["step_pause"] = DeploymentStrategy.Canary,
         ["max_error_rate"] = DeploymentStrategy.Canary,
         ["max_p99_ms"] = DeploymentStrategy.Canary,
+        ["canary_targets"] = DeploymentStrategy.Canary,
         ["keep_previous_for"] = DeploymentStrategy.BlueGreen,
     };
 
@@ -81,6 +82,13 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
         var hooks = Optional(map, "hooks", ReadHooks) ?? new HooksConfig();
         var resources = Optional(map, "resources", ReadResources) ?? new ResourcesConfig();
         var llm = Optional(map, "llm", ReadLlm) ?? new LlmConfig();
+
+        if (strategy.CanaryTargets > 1 && targets is not null && strategy.CanaryTargets >= targets.Count
+            && map.Value("strategy") is YamlMappingNode strategyNode && strategyNode.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: "canary_targets" }).Value is { } canaryNode)
+        {
+            reader.Report(canaryNode, "strategy.canary_targets", $"canary_targets {strategy.CanaryTargets} leaves none of the {targets.Count} target(s) on the stable version",
+                $"set it below {targets.Count}, or list more targets");
+        }
 
         if (map.Value("secrets") is YamlMappingNode secretsNode)
         {
@@ -585,6 +593,7 @@ internal sealed partial class AppConfigReader(ConfigNodeReader reader)
             StepPause = Optional(map, "step_pause", (n, p) => reader.Duration(n, p, TimeSpan.Zero, TimeSpan.FromHours(24))) ?? defaults.StepPause,
             MaxErrorRate = Optional(map, "max_error_rate", (n, p) => reader.Number(n, p, 0, 100)) ?? defaults.MaxErrorRate,
             MaxP99Ms = Optional(map, "max_p99_ms", (n, p) => reader.Int(n, p, 1, 600_000)) ?? defaults.MaxP99Ms,
+            CanaryTargets = Optional(map, "canary_targets", (n, p) => reader.Int(n, p, 1, 10_000)) ?? defaults.CanaryTargets,
             KeepPreviousFor = Optional(map, "keep_previous_for", (n, p) => reader.Duration(n, p, TimeSpan.Zero, TimeSpan.FromDays(30))) ?? defaults.KeepPreviousFor,
             DrainTimeout = Optional(map, "drain_timeout", (n, p) => reader.Duration(n, p, TimeSpan.Zero, TimeSpan.FromHours(1))) ?? defaults.DrainTimeout,
         };

@@ -161,6 +161,7 @@ public static class StarterConfig
         Line("#   step_pause: 30s            # how long each step is watched");
         Line("#   max_error_rate: 1.0        # percent of 5xx responses tolerated");
         Line("#   max_p99_ms: 1000           # p99 latency tolerated");
+        Line("#   canary_targets: 1          # with several targets: how many take the steps before the rest switch");
         Line("#");
         Line("# Blue-green: start the new version beside the old one, switch all traffic at once, and keep the");
         Line("# old one running for an instant rollback.");

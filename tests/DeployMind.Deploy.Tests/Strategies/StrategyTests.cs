@@ -178,6 +178,44 @@ public sealed class StrategyTests : IAsyncLifetime
         Assert.Equal(4, (await _f.LogsAsync()).Count(l => l.Message.StartsWith("Canary analysis at", StringComparison.Ordinal) && l.EventType == "health_check_passed"));
     }
 
+    [Fact]
+    public async Task Canary_TwoCanaryTargetsOfThree_BothTakeEveryStepThenTheThirdSwitches()
+    {
+        var hosts = new[] { Host("web-1"), Host("web-2"), Host("web-3") };
+        foreach (var h in hosts)
+        {
+            await h.SeedAsync(Old, "v1", "app:v1");
+        }
+
+        var result = await new CanaryStrategy().ExecuteAsync(Context("app:v2", hosts, strategy: Canary() with { CanaryTargets = 2 }), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        Assert.All(hosts.Take(2), h => Assert.Equal(["90/10", "75/25", "50/50", "0/100"], h.History.Select(s => $"{s[0].Weight}/{s[1].Weight}")));
+        Assert.Equal(["0/100"], hosts[2].History.Select(s => $"{s[0].Weight}/{s[1].Weight}"));
+    }
+
+    [Fact]
+    public async Task Canary_TwoCanaryTargetsOneRegresses_AbortsBothAndTheStableTargetIsUntouched()
+    {
+        var hosts = new[] { Host("web-1"), Host("web-2"), Host("web-3") };
+        var old = new List<AppVersion>();
+        foreach (var h in hosts)
+        {
+            old.Add(await h.SeedAsync(Old, "v1", "app:v1"));
+        }
+
+        var result = await new CanaryStrategy().ExecuteAsync(Context("app:erroring", hosts, strategy: Canary() with { CanaryTargets = 2 }), CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("web-2: the proxy saw", result.Reason, StringComparison.Ordinal);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal($"{old[i].Container}=100", hosts[i].Weights);
+        }
+
+        Assert.Empty(hosts[2].History);
+    }
+
     [Theory]
     [InlineData("app:erroring", "the proxy saw 12.5% errors (25 5xx, 0 failed) of 200 requests > 1%")]
     [InlineData("app:slow", "the proxy measured p99 2500 ms over 200 requests > 1000 ms")]

@@ -347,6 +347,21 @@ public sealed class AppConfigLoaderTests
     }
 
     [Fact]
+    public void CheckText_CanaryTargetsCoveringEveryTarget_IsRefused()
+    {
+        var problem = Only("""
+            name: storefront
+            repository: acme/storefront
+            targets:
+              - name: a
+              - name: b
+            strategy: { type: canary, canary_targets: 2 }
+            """, "strategy.canary_targets");
+
+        Assert.Equal("canary_targets 2 leaves none of the 2 target(s) on the stable version", problem.Message);
+    }
+
+    [Fact]
     public void Parse_NoResources_LeavesContainersUnlimited()
     {
         var config = Valid(MinimalWith(""));
