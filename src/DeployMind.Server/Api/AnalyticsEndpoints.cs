@@ -62,7 +62,7 @@ public static class AnalyticsEndpoints
         DeploymentEndpoints.RejectUnknown(q, "days", "repository", "limit");
         var days = DeploymentEndpoints.Text(q["days"]) is { } text
             ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var d) && d is >= 1 and <= 3650 ? d
-                : throw new InvalidInputException("days", $"days '{text}' is out of range; use 1 to 3650")
+                : throw new InvalidInputException("days", $"days '{text}' is not a whole number from 1 to 3650")
             : 30;
         var repository = DeploymentEndpoints.Text(q["repository"]) is { } r ? RepositoryName.Validate(r, "repository") : null;
         var limit = DeploymentEndpoints.Limit(q["limit"], 10, max: 1000);

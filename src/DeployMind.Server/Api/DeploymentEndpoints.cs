@@ -241,7 +241,7 @@ public static class DeploymentEndpoints
             ? fallback
             : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max
                 ? n
-                : throw new InvalidInputException("limit", $"limit '{text}' is out of range; use 1 to {max}");
+                : throw new InvalidInputException("limit", $"limit '{text}' is not a whole number from 1 to {max}");
 
     internal static T? Enum<T>(Microsoft.Extensions.Primitives.StringValues values, string field) where T : struct, System.Enum =>
         Text(values) is { } text ? WireValues.Parse<T>(text, field) : null;
