@@ -51,10 +51,7 @@ public sealed class ForwardedHeadersTests
         await using var server = await StartAsync(trustedProxies: "127.0.0.0/8");
         using var client = server.Api(null);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/session") { Content = JsonContent.Create(new { token = server.ViewerToken }) };
-        request.Headers.Add("X-Forwarded-For", "198.51.100.9");
-        request.Headers.Add("X-Forwarded-Proto", "https");
-        var response = await client.SendAsync(request);
+        var response = await SignInOverHttpsAsync(client, server.ViewerToken, forwardedFor: "198.51.100.9");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var cookies = response.Headers.GetValues("Set-Cookie").ToList();
@@ -68,9 +65,7 @@ public sealed class ForwardedHeadersTests
         await using var server = await StartAsync(trustedProxies: "10.0.0.0/8");
         using var client = server.Api(null);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/session") { Content = JsonContent.Create(new { token = server.ViewerToken }) };
-        request.Headers.Add("X-Forwarded-Proto", "https");
-        var response = await client.SendAsync(request);
+        var response = await SignInOverHttpsAsync(client, server.ViewerToken, forwardedFor: null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.All(response.Headers.GetValues("Set-Cookie"), c => Assert.DoesNotContain("secure", c, StringComparison.OrdinalIgnoreCase));
@@ -92,6 +87,19 @@ public sealed class ForwardedHeadersTests
             ["DEPLOYMIND_AUTH_FAILURE_LIMIT"] = "3",
         },
         services => services.AddTransient<IStartupFilter, LoopbackPeer>());
+
+    /// <summary>Signs in as a TLS-terminating proxy would pass it on: X-Forwarded-Proto https (and the client, when given).</summary>
+    private static async Task<HttpResponseMessage> SignInOverHttpsAsync(HttpClient client, string token, string? forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/session") { Content = JsonContent.Create(new { token }) };
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        return await client.SendAsync(request);
+    }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string token, string forwardedFor)
     {

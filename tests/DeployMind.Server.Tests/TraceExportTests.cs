@@ -7,9 +7,6 @@ using DeployMind.Domain;
 using DeployMind.Server.Configuration;
 using DeployMind.Server.Observability;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,30 +90,22 @@ public sealed class TraceExportTests
     /// <summary>An OTLP/HTTP trace receiver on a loopback port that keeps every export request.</summary>
     private sealed class OtlpCollector : IAsyncDisposable
     {
-        private WebApplication? _app;
+        private LoopbackApp? _app;
 
         public sealed record Request(string Path, string? ContentType, string? CollectorKey, byte[] Body);
 
         public ConcurrentQueue<Request> Requests { get; } = new();
 
-        public string Url { get; private set; } = "";
+        public string Url => _app!.Url;
 
-        public async Task StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            _app = builder.Build();
-            _app.MapPost("/v1/traces", async (HttpContext http) =>
+        public async Task StartAsync() => _app = await LoopbackApp.StartAsync(app =>
+            app.MapPost("/v1/traces", async (HttpContext http) =>
             {
                 using var body = new MemoryStream();
                 await http.Request.Body.CopyToAsync(body);
                 Requests.Enqueue(new Request(http.Request.Path, http.Request.ContentType, http.Request.Headers["x-collector-key"], body.ToArray()));
-                http.Response.ContentType = "application/x-protobuf";
                 return Results.Bytes([], "application/x-protobuf");
-            });
-            await _app.StartAsync();
-            Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        }
+            }));
 
         public async ValueTask DisposeAsync()
         {

@@ -6,9 +6,6 @@ using System.Text.Json.Nodes;
 using DeployMind.Domain;
 using DeployMind.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -211,28 +208,21 @@ public sealed class WebhookTests : IAsyncLifetime
     /// <summary>GitHub's commit status endpoint on a loopback port, recording what it is sent.</summary>
     private sealed class FakeGitHub : IAsyncDisposable
     {
-        private WebApplication? _app;
+        private LoopbackApp? _app;
 
         public sealed record Status(string Path, string? Authorization, JsonObject Body);
 
         public ConcurrentQueue<Status> Statuses { get; } = new();
 
-        public string Url { get; private set; } = "";
+        public string Url => _app!.Url + "/";
 
-        public async Task StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            _app = builder.Build();
-            _app.MapPost("/repos/{owner}/{repo}/statuses/{sha}", async (HttpContext http) =>
+        public async Task StartAsync() => _app = await LoopbackApp.StartAsync(app =>
+            app.MapPost("/repos/{owner}/{repo}/statuses/{sha}", async (HttpContext http) =>
             {
                 var body = await http.Request.ReadFromJsonAsync<JsonObject>();
                 Statuses.Enqueue(new Status(http.Request.Path, http.Request.Headers.Authorization, body!));
                 return Results.Created((string?)null, body);
-            });
-            await _app.StartAsync();
-            Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/";
-        }
+            }));
 
         public async ValueTask DisposeAsync()
         {

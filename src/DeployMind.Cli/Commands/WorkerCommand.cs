@@ -34,13 +34,21 @@ internal static class WorkerCommand
                 return ExitCodes.Success;
             }
 
+            // The sweep lives as long as the worker loop: when the loop ends (stopped or failed), the sweep is stopped too.
+            using var sweeping = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var sweep = SweepEveryAsync(context, services, sweeping.Token);
             try
             {
-                await Task.WhenAll(worker.RunAsync(ct), SweepEveryAsync(context, services, ct));
+                await worker.RunAsync(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 await context.Output.WriteLineAsync("Worker stopped");
+            }
+            finally
+            {
+                await sweeping.CancelAsync();
+                await sweep.ContinueWith(_ => { }, TaskScheduler.Default);
             }
 
             return ExitCodes.Success;

@@ -108,8 +108,10 @@ public sealed class StandbyRetirement(DeployMindDatabase database, IAppHostFacto
             {
                 await using var host = await hosts.CreateAsync(
                     new AppHostRequest(target, settings.Application, secrets, mask, settings.App.BaseDirectory) { Registry = settings.App.Registry }, cancellationToken);
+                var versions = await host.ListVersionsAsync(cancellationToken);
+                var own = versions.Where(v => v.DeploymentId == deployment.Id).Select(v => v.Container).ToHashSet(StringComparer.Ordinal);
                 var traffic = await host.GetTrafficAsync(cancellationToken);
-                var expired = traffic.Where(t => TargetRollout.StandbyExpired(t, keep, now)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+                var expired = traffic.Where(t => TargetRollout.StandbyExpired(t, keep, now) && !own.Contains(t.Id)).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
                 if (expired.Count == 0)
                 {
                     continue;
@@ -117,7 +119,7 @@ public sealed class StandbyRetirement(DeployMindDatabase database, IAppHostFacto
 
                 // Out of the proxy first, so nothing is routed to a container being stopped.
                 await host.SetTrafficAsync(traffic.Where(t => !expired.Contains(t.Id)).Select(t => t.ToBackend()).ToList(), settings.Strategy.DrainTimeout, cancellationToken);
-                foreach (var version in (await host.ListVersionsAsync(cancellationToken)).Where(v => expired.Contains(v.Container) && v.DeploymentId != deployment.Id))
+                foreach (var version in versions.Where(v => expired.Contains(v.Container)))
                 {
                     await host.RemoveVersionAsync(version, TargetRollout.StopGrace, cancellationToken);
                     retired.Add(new RetiredStandby(settings.Application, deployment.Id, target.Name, version.Container, version.Version));

@@ -7,7 +7,7 @@ namespace DeployMind.Server.Background;
 
 /// <summary>
 /// Retires blue-green standbys whose keep_previous_for has passed (<see cref="StandbyRetirement"/>), every
-/// DEPLOYMIND_STANDBY_SWEEP_INTERVAL (30 s by default; 0 turns it off). Each interval slot is claimed in the schedule ledger,
+/// DEPLOYMIND_STANDBY_SWEEP_INTERVAL (30 s by default; `off` or 0 turns it off). Each interval slot is claimed in the schedule ledger,
 /// so several server processes on one database sweep once per slot.
 /// </summary>
 public sealed partial class StandbyRetirementJob(StandbyRetirement retirement, ServerSettings settings, ScheduleFireLedger ledger, ServerInstance instance,

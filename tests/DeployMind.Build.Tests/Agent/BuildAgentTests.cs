@@ -55,20 +55,11 @@ public sealed class BuildAgentTests : IDisposable
     /// <summary>Untagged images (layers included) whose history holds <paramref name="text"/>: what a stopped build would leave.</summary>
     private async Task<IReadOnlyList<string>> UntaggedImagesMentioningAsync(string text)
     {
-        var list = await _harness.Processes.RunAsync(new CommandLine("/usr/bin/docker", "image", "ls", "--all", "--quiet", "--no-trunc", "--filter", "dangling=true")
-        {
-            Environment = new Dictionary<string, string?> { ["DOCKER_HOST"] = _harness.Engine.Host },
-            Timeout = TimeSpan.FromMinutes(1),
-        }, CancellationToken.None);
+        var list = await DockerAsync("image", "ls", "--all", "--quiet", "--no-trunc", "--filter", "dangling=true");
         var found = new List<string>();
-        foreach (var id in list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct())
+        foreach (var id in list.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct())
         {
-            var history = await _harness.Processes.RunAsync(new CommandLine("/usr/bin/docker", "history", "--no-trunc", "--format", "{{.CreatedBy}}", id)
-            {
-                Environment = new Dictionary<string, string?> { ["DOCKER_HOST"] = _harness.Engine.Host },
-                Timeout = TimeSpan.FromMinutes(1),
-            }, CancellationToken.None);
-            if (history.StandardOutput.Contains(text, StringComparison.Ordinal))
+            if ((await DockerAsync("history", "--no-trunc", "--format", "{{.CreatedBy}}", id)).Contains(text, StringComparison.Ordinal))
             {
                 found.Add(id);
             }
@@ -76,6 +67,13 @@ public sealed class BuildAgentTests : IDisposable
 
         return found;
     }
+
+    private async Task<string> DockerAsync(params string[] arguments) =>
+        (await _harness.Processes.RunAsync(new CommandLine("/usr/bin/docker", arguments)
+        {
+            Environment = new Dictionary<string, string?> { ["DOCKER_HOST"] = _harness.Engine.Host },
+            Timeout = TimeSpan.FromMinutes(1),
+        }, CancellationToken.None)).StandardOutput;
 
     [Fact]
     public async Task ExecuteAsync_BuildSecret_ReachesTheBuildButNoLayerHistoryOrLog()

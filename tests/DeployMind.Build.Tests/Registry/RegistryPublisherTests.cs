@@ -109,23 +109,8 @@ public sealed class RegistryPublisherTests : IClassFixture<DockerEngineTests.Bus
     [Fact]
     public async Task PushAsync_RegistryRefusesAtFirst_RetriesUntilItAnswers()
     {
-        var (address, user, password) = TestRegistry();
-        var image = await LocalImageAsync();
-        var port = FreePort();
-        using var forwarder = new TcpForwarder(port, address);
-        var publisher = Publisher(password);
-        var config = Config($"127.0.0.1:{port}", user);
-        var credentials = await publisher.CredentialsAsync(config, null, CancellationToken.None);
-
         // Nothing listens on the port for the first attempt; the forwarder to the real registry opens at the first retry.
-        var digest = await publisher.PushAsync(image, config, credentials, async (message, data) =>
-        {
-            await Log(message, data);
-            if (message.Contains("retrying", StringComparison.Ordinal))
-            {
-                forwarder.Start();
-            }
-        }, CancellationToken.None);
+        var (port, digest) = await PushThroughForwarderAsync(arrange: _ => { }, atFirstRetry: f => f.Start());
 
         Assert.StartsWith($"127.0.0.1:{port}/{_app}@sha256:", digest);
         Assert.Contains(_log, l => l.Contains("attempt 1 of 4", StringComparison.Ordinal));
@@ -134,25 +119,9 @@ public sealed class RegistryPublisherTests : IClassFixture<DockerEngineTests.Bus
     [Fact]
     public async Task PushAsync_RegistryAnswers500AtFirst_RetriesUntilItServes()
     {
-        var (address, user, password) = TestRegistry();
-        var image = await LocalImageAsync();
-        var port = FreePort();
-        using var forwarder = new TcpForwarder(port, address);
-        forwarder.AnswerServerError();
-        var publisher = Publisher(password);
-        var config = Config($"127.0.0.1:{port}", user);
-        var credentials = await publisher.CredentialsAsync(config, null, CancellationToken.None);
-
         // Every request of the first attempt gets a 500 (a registry whose storage hiccups); the relay serves from the first retry.
         // The engine itself retries a layer upload five times (about 50 s) before it reports the 500 to us.
-        var digest = await publisher.PushAsync(image, config, credentials, async (message, data) =>
-        {
-            await Log(message, data);
-            if (message.Contains("retrying", StringComparison.Ordinal))
-            {
-                forwarder.Relay();
-            }
-        }, CancellationToken.None);
+        var (port, digest) = await PushThroughForwarderAsync(arrange: f => f.AnswerServerError(), atFirstRetry: f => f.Relay());
 
         Assert.StartsWith($"127.0.0.1:{port}/{_app}@sha256:", digest);
         var retry = Assert.Single(_log, l => l.Contains("retrying", StringComparison.Ordinal));
@@ -208,6 +177,31 @@ public sealed class RegistryPublisherTests : IClassFixture<DockerEngineTests.Bus
     /// A loopback TCP relay to the real registry that only starts listening when told to; after <see cref="AnswerServerError"/>
     /// it answers every connection with a 500 instead, until <see cref="Relay"/>.
     /// </summary>
+    /// <summary>
+    /// Pushes through a loopback forwarder in front of the test registry, set up by <paramref name="arrange"/> to fail the first
+    /// attempt, and changed by <paramref name="atFirstRetry"/> when the publisher says it is retrying. Returns the port and digest.
+    /// </summary>
+    private async Task<(int Port, string Digest)> PushThroughForwarderAsync(Action<TcpForwarder> arrange, Action<TcpForwarder> atFirstRetry)
+    {
+        var (address, user, password) = TestRegistry();
+        var image = await LocalImageAsync();
+        var port = FreePort();
+        using var forwarder = new TcpForwarder(port, address);
+        arrange(forwarder);
+        var publisher = Publisher(password);
+        var config = Config($"127.0.0.1:{port}", user);
+        var credentials = await publisher.CredentialsAsync(config, null, CancellationToken.None);
+        var digest = await publisher.PushAsync(image, config, credentials, async (message, data) =>
+        {
+            await Log(message, data);
+            if (message.Contains("retrying", StringComparison.Ordinal))
+            {
+                atFirstRetry(forwarder);
+            }
+        }, CancellationToken.None);
+        return (port, digest);
+    }
+
     private sealed class TcpForwarder(int port, string target) : IDisposable
     {
         private static readonly byte[] s_serverError =
