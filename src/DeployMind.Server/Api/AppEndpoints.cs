@@ -69,7 +69,7 @@ public static class AppEndpoints
         }
         catch (System.Text.DecoderFallbackException)
         {
-            throw new InvalidInputException("body", "the .env file is not UTF-8 text");
+            throw new InvalidInputException("body", "the .env file is not UTF-8 text; save it as UTF-8 and upload it again");
         }
 
         var result = await store.ImportAsync(app, text, all ? EnvImportSecrets.AllOf() : EnvImportSecrets.Only(names), cancellationToken);

@@ -28,7 +28,7 @@ public static class LogStream
         long after = 0;
         if (resume.Length > 0 && !long.TryParse(resume, NumberStyles.None, CultureInfo.InvariantCulture, out after))
         {
-            throw new InvalidInputException("after", $"'{resume}' is not a log id");
+            throw new InvalidInputException("after", $"'{resume}' is not a log id; resume with the id of the last event received (Last-Event-ID or ?after=), or leave it out to start at the beginning");
         }
 
         var status = await queries.StatusAsync(id, cancellationToken);
