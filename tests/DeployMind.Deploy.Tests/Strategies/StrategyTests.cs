@@ -187,7 +187,8 @@ public sealed class StrategyTests : IAsyncLifetime
             await h.SeedAsync(Old, "v1", "app:v1");
         }
 
-        var result = await new CanaryStrategy().ExecuteAsync(Context("app:v2", hosts, strategy: Canary() with { CanaryTargets = 2 }), CancellationToken.None);
+        // Latency is not what this test is about: a loaded machine's first probes must not fail the analysis.
+        var result = await new CanaryStrategy().ExecuteAsync(Context("app:v2", hosts, strategy: Canary() with { CanaryTargets = 2, MaxP99Ms = 60_000 }), CancellationToken.None);
 
         Assert.True(result.Succeeded, result.Reason);
         Assert.All(hosts.Take(2), h => Assert.Equal(["90/10", "75/25", "50/50", "0/100"], h.History.Select(s => $"{s[0].Weight}/{s[1].Weight}")));
